@@ -1,0 +1,86 @@
+import { regexes } from 'zod';
+import type { Order, OrderItem } from './records.js';
+
+// The hot path of every pipeline stage is "valid order or item". zod finds and explains
+// every problem; these checks only recognise the common, valid case cheaply. They are
+// deliberately *sound*: whatever they accept, the zod schema accepts with the same output
+// (same fields, same order). Whatever they reject goes to zod, which then either accepts
+// it or explains why not. tests/fastValidate.test.ts checks this against the schemas.
+
+// The same pattern zod uses for `z.iso.datetime({ offset: true })`.
+const ISO_INSTANT = regexes.datetime({ offset: true });
+
+const isId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+const isMoney = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && ISO_INSTANT.test(value);
+
+/** The typed order when `record` is a valid order, else `undefined` (ask zod why). */
+export function fastOrder(record: Record<string, unknown>): Order | undefined {
+  const {
+    orderId,
+    orderAmount,
+    orderStatus,
+    orderDateTime,
+    shipToName,
+    shipToAddress,
+    shipToCity,
+    shipToState,
+    shipToZip,
+    recordType,
+  } = record;
+  if (
+    recordType !== 'Order' ||
+    !isId(orderId) ||
+    !isMoney(orderAmount) ||
+    typeof orderStatus !== 'string' ||
+    !isInstant(orderDateTime) ||
+    typeof shipToName !== 'string' ||
+    typeof shipToAddress !== 'string' ||
+    typeof shipToCity !== 'string' ||
+    typeof shipToState !== 'string' ||
+    typeof shipToZip !== 'string'
+  ) {
+    return undefined;
+  }
+  return {
+    orderId,
+    orderAmount,
+    orderStatus,
+    orderDateTime,
+    shipToName,
+    shipToAddress,
+    shipToCity,
+    shipToState,
+    shipToZip,
+    recordType: 'Order',
+  };
+}
+
+/** The typed item when `record` is a valid order item, else `undefined` (ask zod why). */
+export function fastOrderItem(record: Record<string, unknown>): OrderItem | undefined {
+  const { orderId, itemId, itemQuantity, itemAmount, itemStatus, orderDateTime, recordType } =
+    record;
+  if (
+    recordType !== 'OrderItem' ||
+    !isId(orderId) ||
+    !isId(itemId) ||
+    !isId(itemQuantity) ||
+    !isMoney(itemAmount) ||
+    typeof itemStatus !== 'string' ||
+    !isInstant(orderDateTime)
+  ) {
+    return undefined;
+  }
+  return {
+    orderId,
+    itemId,
+    itemQuantity,
+    itemAmount,
+    itemStatus,
+    orderDateTime,
+    recordType: 'OrderItem',
+  };
+}

@@ -1,0 +1,51 @@
+export { LIMITS, FIRST_ORDER_ID, FIRST_PRODUCT_ID, RECORD_TYPES } from './constants.js';
+export type { Limits, RecordType } from './constants.js';
+
+export { SCHEMA_ERROR_CODES, SchemaError, isSchemaError } from './errors.js';
+export type { RecordOrigin, SchemaErrorCode, SchemaErrorOptions, SchemaIssue } from './errors.js';
+
+export {
+  ProductSchema,
+  OrderSchema,
+  OrderItemSchema,
+  SourceRecordSchema,
+  EnrichedOrderItemSchema,
+  DmsMetadataSchema,
+  DmsRecordSchema,
+  DMS_OPERATIONS,
+  isDmsRecord,
+} from './records.js';
+export type {
+  Product,
+  Order,
+  OrderItem,
+  SourceRecord,
+  EnrichedOrderItem,
+  DmsMetadata,
+  DmsRecord,
+} from './records.js';
+
+export {
+  attempt,
+  createDecoder,
+  decodeRecord,
+  decodeUtf8,
+  encodeRecord,
+  parseJson,
+  safeDecodeRecord,
+  validate,
+  validateSourceRecord,
+} from './codec.js';
+export type { DecodeOptions, DecodeResult } from './codec.js';
+
+export { readNdjsonLines, toNdjson } from './ndjson.js';
+export type { NdjsonLine, ReadNdjsonOptions } from './ndjson.js';
+
+export {
+  ENRICHED_TABLE_KEY,
+  dynamoItemSize,
+  enrichedItemKey,
+  fromDynamoItem,
+  toDynamoItem,
+} from './dynamo.js';
+export type { AttributeValueLike, EnrichedOrderItemKey, KseAttributeValue } from './dynamo.js';

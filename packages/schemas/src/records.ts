@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const money = z.number().finite().nonnegative();
+/** ISO-8601 instant with a zone (`Z` or an offset), any sub-second precision. */
+const isoInstant = z.iso.datetime({ offset: true });
+
+/**
+ * A product of the reference table (`products.json`).
+ *
+ * @example
+ * ```ts
+ * ProductSchema.parse({ productId: 999900001, productName: 'Oak Desk', productPrice: 129.99 });
+ * ```
+ */
+export const ProductSchema = z.object({
+  productId: id,
+  productName: z.string(),
+  productPrice: money,
+});
+/** A product of the reference table. */
+export type Product = z.infer<typeof ProductSchema>;
+
+/** Order fields shared by {@link OrderSchema} and {@link EnrichedOrderItemSchema}. */
+const orderFields = {
+  orderId: id,
+  orderAmount: money,
+  orderStatus: z.string(),
+  orderDateTime: isoInstant,
+  shipToName: z.string(),
+  shipToAddress: z.string(),
+  shipToCity: z.string(),
+  shipToState: z.string(),
+  shipToZip: z.string(),
+};
+
+/** An order, as carried on the source stream (`recordType: "Order"`). */
+export const OrderSchema = z.object({
+  ...orderFields,
+  recordType: z.literal('Order'),
+});
+/** An order, as carried on the source stream. */
+export type Order = z.infer<typeof OrderSchema>;
+
+/** One line of an order (`recordType: "OrderItem"`); `itemId` is the product it sells. */
+export const OrderItemSchema = z.object({
+  orderId: id,
+  itemId: id,
+  itemQuantity: z.number().int().positive(),
+  itemAmount: money,
+  itemStatus: z.string(),
+  orderDateTime: isoInstant,
+  recordType: z.literal('OrderItem'),
+});
+/** One line of an order. */
+export type OrderItem = z.infer<typeof OrderItemSchema>;
+
+/**
+ * A source-stream record: an {@link Order} or an {@link OrderItem}, discriminated by
+ * `recordType`.
+ */
+export const SourceRecordSchema = z.discriminatedUnion('recordType', [
+  OrderSchema,
+  OrderItemSchema,
+]);
+/** A source-stream record. */
+export type SourceRecord = z.infer<typeof SourceRecordSchema>;
+
+/**
+ * A joined row: every order field but `recordType`, the item's fields and the product
+ * name (null when the product is unknown: a LEFT JOIN). `event_ts` is when the row was
+ * produced (ms since the epoch, or an ISO instant). The `*_arrival_ts` fields trace the
+ * source records' arrival in Kinesis (ms since the epoch) for latency measurement.
+ */
+export const EnrichedOrderItemSchema = z.object({
+  event_ts: z.union([z.number().int().nonnegative(), isoInstant]),
+  ...orderFields,
+  itemId: id,
+  itemAmount: money,
+  itemQuantity: z.number().int().positive(),
+  itemStatus: z.string(),
+  productName: z.string().nullable(),
+  order_arrival_ts: z.number().int().nonnegative().optional(),
+  item_arrival_ts: z.number().int().nonnegative().optional(),
+});
+/** A joined and enriched order item, as written to the enriched stream and DynamoDB. */
+export type EnrichedOrderItem = z.infer<typeof EnrichedOrderItemSchema>;
+
+/** AWS DMS `metadata.operation` values. */
+export const DMS_OPERATIONS = [
+  'load',
+  'insert',
+  'update',
+  'delete',
+  'create-table',
+  'drop-table',
+  'add-column',
+  'drop-column',
+  'rename-column',
+  'rename-table',
+  'column-type-change',
+] as const;
+
+/** The `metadata` block of an AWS DMS Kinesis-target record. */
+export const DmsMetadataSchema = z.object({
+  timestamp: z.string(),
+  'record-type': z.enum(['data', 'control']),
+  operation: z.enum(DMS_OPERATIONS),
+  'partition-key-type': z.string().optional(),
+  'schema-name': z.string(),
+  'table-name': z.string(),
+  'transaction-id': z.union([z.number(), z.string()]).optional(),
+});
+/** The `metadata` block of an AWS DMS record. */
+export type DmsMetadata = z.infer<typeof DmsMetadataSchema>;
+
+/**
+ * An AWS DMS record as DMS writes it to a Kinesis target: the row in `data` (any columns;
+ * `preprocess` in `@kse/enrich` turns it into an {@link Order} or {@link OrderItem}) and
+ * `metadata` naming the table and operation.
+ */
+export const DmsRecordSchema = z.object({
+  data: z.record(z.string(), z.unknown()),
+  metadata: DmsMetadataSchema,
+});
+/** An AWS DMS Kinesis-target record. */
+export type DmsRecord = z.infer<typeof DmsRecordSchema>;
+
+/** True when a decoded value is a DMS envelope rather than a plain source record. */
+export function isDmsRecord(value: SourceRecord | DmsRecord): value is DmsRecord {
+  return (value as { metadata?: unknown }).metadata !== undefined;
+}
