@@ -1,0 +1,394 @@
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { LIMITS } from '@kse/schemas';
+import { ReplayError, type ReplayErrorCode } from './errors.js';
+import {
+  DEFAULT_RETRY_OPTIONS,
+  describeError,
+  fullJitterDelay,
+  isRetryableEntryCode,
+  isRetryableRequestError,
+  realSleep,
+  type RetryOptions,
+  type Sleep,
+} from './retry.js';
+import type { DeadLetterSink, ReplayRecord } from './types.js';
+
+/** Options of {@link KinesisProducer}. */
+export interface ProducerOptions {
+  /** Kinesis client. Give it a small `maxAttempts` (1–2): this producer owns retries. */
+  kinesis: KinesisClient;
+  /** Target stream by name… */
+  streamName?: string;
+  /** …or by ARN. */
+  streamArn?: string;
+  /** Concurrent PutRecords requests (one per lane). Default 4. */
+  concurrency?: number;
+  /** Records per request, at most 500. Default 500. */
+  maxBatchRecords?: number;
+  /** Bytes per request (data + partition keys), at most 5 MiB. Default 5 MiB. */
+  maxBatchBytes?: number;
+  /** A partial batch is sent after waiting this long for more records. Default 50 ms. */
+  lingerMs?: number;
+  /** Retry budget and backoff. */
+  retry?: Partial<RetryOptions>;
+  /** Where records that cannot be sent go. */
+  onDeadLetter: DeadLetterSink;
+  sleep?: Sleep;
+  /** Random source of the backoff jitter, in [0, 1). */
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+/** Defaults of {@link ProducerOptions}. */
+export const DEFAULT_PRODUCER_OPTIONS = {
+  concurrency: 4,
+  maxBatchRecords: LIMITS.kinesisPutRecordsMaxEntries,
+  maxBatchBytes: LIMITS.kinesisPutRecordsMaxBytes,
+  lingerMs: 50,
+} satisfies Partial<ProducerOptions>;
+
+/** Counters of a {@link KinesisProducer}. */
+export interface ProducerStats {
+  /** Records Kinesis accepted. */
+  sent: number;
+  /** Bytes of data Kinesis accepted. */
+  bytesSent: number;
+  /** Records given up on (retries exhausted, rejected, aborted). */
+  deadLettered: number;
+  /** PutRecords requests made, retries included. */
+  requests: number;
+  /** Records re-sent after a failure (one per record per retry). */
+  retries: number;
+  /** Requests that failed whole (throttling, 5xx, network…). */
+  failedRequests: number;
+  /** Requests on the wire now. */
+  inFlight: number;
+  /** Records accepted by `put` and not yet sent or dead-lettered. */
+  pending: number;
+}
+
+interface Lane {
+  batch: ReplayRecord[];
+  bytes: number;
+  running: Promise<void> | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface Pending {
+  record: ReplayRecord;
+  attempts: string[];
+}
+
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** FNV-1a: a stable, cheap string hash to pick a lane per partition key. */
+function laneHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * A Kinesis PutRecords producer: batches by count (≤ 500) and bytes (≤ 5 MiB) or time
+ * (`lingerMs`), keeps at most `concurrency` requests in flight, and makes `put` wait when
+ * they are all busy (back-pressure). Records are spread over `concurrency` lanes by
+ * partition key; a lane sends one request at a time, so records of one key reach Kinesis
+ * in `put` order — unless a record is retried after a partial failure, which can put it
+ * behind a later record of its key (as with the KPL).
+ *
+ * It is the one retry owner of the call path: a whole-request error that is retryable
+ * (throttling, 5xx, network) re-sends the request, a partial failure re-sends only the
+ * failed entries, both with capped full-jitter exponential backoff, until each record
+ * has had `retry.maxAttempts` tries; then the record is dead-lettered with every
+ * attempt's error. A non-retryable request error (missing stream, access denied) is
+ * fatal: the batch is dead-lettered, later `put`s throw it, and unsent records are
+ * dead-lettered as `KSE_REPLAY_ABORTED` by {@link KinesisProducer.close}.
+ *
+ * @example
+ * ```ts
+ * const producer = new KinesisProducer({ kinesis, streamName: 'orders', onDeadLetter: (l) => log(l) });
+ * for (const line of lines) await producer.put({ data: line, partitionKey: id(line), source: 'f', lineNumber: n });
+ * await producer.close();
+ * console.log(producer.stats);
+ * ```
+ */
+export class KinesisProducer {
+  readonly #kinesis: KinesisClient;
+  readonly #streamName: string | undefined;
+  readonly #streamArn: string | undefined;
+  readonly #maxRecords: number;
+  readonly #maxBytes: number;
+  readonly #lingerMs: number;
+  readonly #retry: RetryOptions;
+  readonly #sleep: Sleep;
+  readonly #random: () => number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onDeadLetter: DeadLetterSink;
+  readonly #lanes: Lane[];
+  #fatal: ReplayError | undefined;
+  readonly #stats: ProducerStats = {
+    sent: 0,
+    bytesSent: 0,
+    deadLettered: 0,
+    requests: 0,
+    retries: 0,
+    failedRequests: 0,
+    inFlight: 0,
+    pending: 0,
+  };
+
+  constructor(options: ProducerOptions) {
+    const merged = { ...DEFAULT_PRODUCER_OPTIONS, ...stripUndefined(options) };
+    if (merged.streamName === undefined && merged.streamArn === undefined) {
+      throw new ReplayError('KSE_REPLAY_OPTIONS_INVALID', 'streamName or streamArn is required', {
+        option: 'streamName',
+      });
+    }
+    checkInt('concurrency', merged.concurrency, 1, 64);
+    checkInt('maxBatchRecords', merged.maxBatchRecords, 1, LIMITS.kinesisPutRecordsMaxEntries);
+    checkInt('maxBatchBytes', merged.maxBatchBytes, 1, LIMITS.kinesisPutRecordsMaxBytes);
+    this.#retry = { ...DEFAULT_RETRY_OPTIONS, ...stripUndefined(options.retry ?? {}) };
+    checkInt('retry.maxAttempts', this.#retry.maxAttempts, 1, 100);
+    this.#kinesis = merged.kinesis;
+    this.#streamName = merged.streamName;
+    this.#streamArn = merged.streamArn;
+    this.#maxRecords = merged.maxBatchRecords;
+    this.#maxBytes = merged.maxBatchBytes;
+    this.#lingerMs = merged.lingerMs;
+    this.#sleep = merged.sleep ?? realSleep;
+    this.#random = merged.random ?? Math.random;
+    this.#signal = merged.signal;
+    this.#onDeadLetter = merged.onDeadLetter;
+    this.#lanes = Array.from({ length: merged.concurrency }, () => ({
+      batch: [],
+      bytes: 0,
+      running: undefined,
+      timer: undefined,
+    }));
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): ProducerStats {
+    return { ...this.#stats };
+  }
+
+  /** The fatal error that stopped the producer, if any. */
+  get fatalError(): ReplayError | undefined {
+    return this.#fatal;
+  }
+
+  /**
+   * Adds a record to its lane's batch. Resolves once the record is accepted (not sent);
+   * waits while its lane's batch is full and the lane's request is in flight.
+   * Throws the fatal error once the producer has one (the record is dead-lettered first).
+   */
+  async put(record: ReplayRecord): Promise<void> {
+    this.#stats.pending += 1;
+    if (this.#fatal !== undefined) {
+      await this.#abandon([{ record, attempts: [] }], 'KSE_REPLAY_ABORTED', this.#fatal.message);
+      throw this.#fatal;
+    }
+    const size = record.data.byteLength + utf8Length(record.partitionKey);
+    const lane = this.#lanes[laneHash(record.partitionKey) % this.#lanes.length]!;
+    if (
+      lane.batch.length > 0 &&
+      (lane.batch.length >= this.#maxRecords || lane.bytes + size > this.#maxBytes)
+    ) {
+      await this.#dispatch(lane);
+    }
+    lane.batch.push(record);
+    lane.bytes += size;
+    if (lane.batch.length >= this.#maxRecords) {
+      await this.#dispatch(lane);
+    } else if (lane.timer === undefined && this.#lingerMs >= 0) {
+      lane.timer = setTimeout(() => {
+        lane.timer = undefined;
+        this.#dispatch(lane).catch(() => undefined);
+      }, this.#lingerMs);
+      lane.timer.unref?.();
+    }
+  }
+
+  /** Sends every partial batch now (waiting for lane slots), without waiting for replies. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#lanes.map((lane) => this.#dispatch(lane)));
+  }
+
+  /**
+   * Sends what is left and waits for every request, retries included. Never throws for
+   * failed records: they are dead-lettered; read {@link KinesisProducer.fatalError}.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    await Promise.all(this.#lanes.map((lane) => lane.running));
+  }
+
+  async #dispatch(lane: Lane): Promise<void> {
+    while (lane.running !== undefined) await lane.running;
+    if (lane.timer !== undefined) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
+    if (lane.batch.length === 0) return;
+    const batch = lane.batch;
+    lane.batch = [];
+    lane.bytes = 0;
+    const running: Promise<void> = this.#sendWithRetry(batch)
+      .catch(async (error: unknown) => {
+        // Only a dead-letter sink failure lands here: nothing else is left to do with them.
+        this.#fail(
+          new ReplayError(
+            'KSE_REPLAY_ABORTED',
+            `dead-letter sink failed: ${describeError(error)}`,
+            {
+              cause: error,
+            },
+          ),
+        );
+      })
+      .finally(() => {
+        if (lane.running === running) lane.running = undefined;
+      });
+    lane.running = running;
+  }
+
+  #fail(error: ReplayError): void {
+    if (this.#fatal === undefined) this.#fatal = error;
+  }
+
+  async #abandon(entries: Pending[], code: ReplayErrorCode, reason: string): Promise<void> {
+    for (const { record, attempts } of entries) {
+      this.#stats.pending -= 1;
+      this.#stats.deadLettered += 1;
+      await this.#onDeadLetter({
+        source: record.source,
+        lineNumber: record.lineNumber,
+        code,
+        reason,
+        attempts: attempts.length > 0 ? attempts : undefined,
+        partitionKey: record.partitionKey,
+        data: record.data,
+        size: record.data.byteLength,
+      });
+    }
+  }
+
+  /** The one retry loop: whole-request errors and partial failures alike. */
+  async #sendWithRetry(batch: ReplayRecord[]): Promise<void> {
+    let pending: Pending[] = batch.map((record) => ({ record, attempts: [] }));
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      if (this.#fatal !== undefined) {
+        await this.#abandon(pending, 'KSE_REPLAY_ABORTED', this.#fatal.message);
+        return;
+      }
+      if (attempt > 1) {
+        this.#stats.retries += pending.length;
+        try {
+          await this.#sleep(fullJitterDelay(attempt - 1, this.#retry, this.#random), this.#signal);
+        } catch (error) {
+          await this.#abandon(pending, 'KSE_REPLAY_ABORTED', `aborted: ${describeError(error)}`);
+          return;
+        }
+      }
+      let failed: Pending[];
+      const outcome = await this.#putOnce(pending);
+      if (outcome.ok) {
+        failed = [];
+        const rejected: Pending[] = [];
+        for (const [index, result] of outcome.results.entries()) {
+          const entry = pending[index]!;
+          if (result.ErrorCode === undefined || result.ErrorCode === null) {
+            this.#stats.sent += 1;
+            this.#stats.pending -= 1;
+            this.#stats.bytesSent += entry.record.data.byteLength;
+            continue;
+          }
+          entry.attempts.push(`${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim());
+          if (isRetryableEntryCode(result.ErrorCode)) failed.push(entry);
+          else rejected.push(entry);
+        }
+        for (const entry of rejected) {
+          await this.#abandon([entry], 'KSE_REPLAY_PUT_REJECTED', entry.attempts.at(-1)!);
+        }
+      } else {
+        this.#stats.failedRequests += 1;
+        const description = describeError(outcome.error);
+        for (const entry of pending) entry.attempts.push(description);
+        if (this.#signal?.aborted === true) {
+          await this.#abandon(pending, 'KSE_REPLAY_ABORTED', `aborted: ${description}`);
+          return;
+        }
+        if (!isRetryableRequestError(outcome.error)) {
+          this.#fail(
+            new ReplayError('KSE_REPLAY_PUT_REJECTED', description, { cause: outcome.error }),
+          );
+          await this.#abandon(pending, 'KSE_REPLAY_PUT_REJECTED', description);
+          return;
+        }
+        failed = pending;
+      }
+      if (failed.length > 0 && attempt >= this.#retry.maxAttempts) {
+        await this.#abandon(
+          failed,
+          'KSE_REPLAY_RETRIES_EXHAUSTED',
+          `not accepted after ${attempt} tries; last: ${failed[0]!.attempts.at(-1)}`,
+        );
+        return;
+      }
+      pending = failed;
+    }
+  }
+
+  async #putOnce(
+    pending: Pending[],
+  ): Promise<
+    | { ok: true; results: { ErrorCode?: string; ErrorMessage?: string }[] }
+    | { ok: false; error: unknown }
+  > {
+    this.#stats.requests += 1;
+    this.#stats.inFlight += 1;
+    try {
+      const output = await this.#kinesis.send(
+        new PutRecordsCommand({
+          StreamName: this.#streamName,
+          StreamARN: this.#streamArn,
+          Records: pending.map(({ record }) => ({
+            Data: record.data,
+            PartitionKey: record.partitionKey,
+          })),
+        }),
+        { abortSignal: this.#signal },
+      );
+      const results = output.Records ?? [];
+      if (results.length !== pending.length) {
+        const error = new Error(
+          `PutRecords returned ${results.length} results for ${pending.length} records`,
+        );
+        error.name = 'InternalFailure';
+        return { ok: false, error };
+      }
+      return { ok: true, results };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      this.#stats.inFlight -= 1;
+    }
+  }
+}
+
+function checkInt(option: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ReplayError(
+      'KSE_REPLAY_OPTIONS_INVALID',
+      `${option} must be an integer from ${min} to ${max}; got ${value}`,
+      { option },
+    );
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
