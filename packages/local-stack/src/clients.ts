@@ -1,0 +1,140 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { isPlainHttp, type AwsConfig, type AwsService } from './config.js';
+
+/** The four clients kse uses, built from one {@link AwsConfig}. */
+export interface AwsClients {
+  kinesis: KinesisClient;
+  dynamodb: DynamoDBClient;
+  /** Wraps `dynamodb` (same connection pool). */
+  documentClient: DynamoDBDocumentClient;
+  s3: S3Client;
+}
+
+/** Settings every client shares, from the resolved config. */
+function baseConfig(config: AwsConfig, service: AwsService) {
+  const endpoint = config.endpoints[service];
+  return {
+    region: config.region,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    ...(config.profile === undefined ? {} : { profile: config.profile }),
+    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+  };
+}
+
+/**
+ * An HTTP/1.1 handler with keep-alive. The Kinesis client defaults to an HTTP/2 handler,
+ * which plain-HTTP emulators do not speak.
+ */
+function http1Handler(endpoint: string | undefined): NodeHttpHandler {
+  return new NodeHttpHandler({
+    ...(isPlainHttp(endpoint)
+      ? { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }) }
+      : { httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) }),
+  });
+}
+
+/**
+ * Builds a `KinesisClient`. Against a plain-HTTP endpoint (an emulator) it uses an
+ * HTTP/1.1 `NodeHttpHandler`; against AWS, the SDK's default handler.
+ *
+ * @example
+ * ```ts
+ * const kinesis = createKinesisClient(stack.config);
+ * await kinesis.send(new ListStreamsCommand({}));
+ * ```
+ */
+export function createKinesisClient(
+  config: AwsConfig,
+  overrides: KinesisClientConfig = {},
+): KinesisClient {
+  const endpoint = config.endpoints.kinesis;
+  return new KinesisClient({
+    ...baseConfig(config, 'kinesis'),
+    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...overrides,
+  });
+}
+
+/** Builds a `DynamoDBClient` from the resolved config. */
+export function createDynamoDbClient(
+  config: AwsConfig,
+  overrides: DynamoDBClientConfig = {},
+): DynamoDBClient {
+  const endpoint = config.endpoints.dynamodb;
+  return new DynamoDBClient({
+    ...baseConfig(config, 'dynamodb'),
+    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...overrides,
+  });
+}
+
+/** Marshalling defaults of the document client: `undefined` attributes are dropped. */
+export const DEFAULT_TRANSLATE_CONFIG = {
+  marshallOptions: { removeUndefinedValues: true },
+} satisfies TranslateConfig;
+
+/**
+ * Builds a `DynamoDBDocumentClient` (plain JS values in and out) over a new
+ * `DynamoDBClient`.
+ */
+export function createDocumentClient(
+  config: AwsConfig,
+  overrides: DynamoDBClientConfig = {},
+  translateConfig: TranslateConfig = DEFAULT_TRANSLATE_CONFIG,
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(config, overrides), translateConfig);
+}
+
+/**
+ * Builds an `S3Client`. With a custom endpoint it uses path-style addressing
+ * (`http://host:port/bucket/key`) and only the checksums S3 requires, which the
+ * emulator understands.
+ */
+export function createS3Client(config: AwsConfig, overrides: S3ClientConfig = {}): S3Client {
+  const endpoint = config.endpoints.s3;
+  return new S3Client({
+    ...baseConfig(config, 's3'),
+    ...(endpoint === undefined
+      ? {}
+      : {
+          forcePathStyle: true,
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }),
+    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...overrides,
+  });
+}
+
+/**
+ * Builds the Kinesis, DynamoDB (plain and document) and S3 clients from one config.
+ *
+ * @example
+ * ```ts
+ * const clients = createAwsClients(testAwsConfig());
+ * await ensureBucket(clients.s3, uniqueName('products'));
+ * ```
+ */
+export function createAwsClients(config: AwsConfig): AwsClients {
+  const dynamodb = createDynamoDbClient(config);
+  return {
+    kinesis: createKinesisClient(config),
+    dynamodb,
+    documentClient: DynamoDBDocumentClient.from(dynamodb, DEFAULT_TRANSLATE_CONFIG),
+    s3: createS3Client(config),
+  };
+}
+
+/** Closes the clients' connection pools (so a process can exit promptly). */
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.kinesis.destroy();
+  clients.dynamodb.destroy();
+  clients.s3.destroy();
+}

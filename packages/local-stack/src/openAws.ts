@@ -1,0 +1,58 @@
+import { createAwsClients, destroyAwsClients, type AwsClients } from './clients.js';
+import { resolveAwsConfig, type AwsConfig, type ResolveAwsConfigOptions } from './config.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from './startLocalStack.js';
+
+/** Options of {@link openAws}. */
+export type OpenAwsOptions = ResolveAwsConfigOptions & {
+  /** Environment to resolve from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Options of the embedded stack, when one is started. */
+  localStack?: LocalStackOptions;
+};
+
+/** What {@link openAws} returns. */
+export interface OpenAws {
+  config: AwsConfig;
+  clients: AwsClients;
+  /** The embedded stack, when nothing was configured and one was started. */
+  stack?: LocalStack;
+  /** Destroys the clients and stops the embedded stack, if any. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves the AWS configuration ({@link resolveAwsConfig}) and builds the clients;
+ * when nothing is configured it starts the embedded local stack first.
+ *
+ * @example
+ * ```ts
+ * const aws = await openAws();   // AWS if configured, else local emulators
+ * try { await ensureStream(aws.clients.kinesis, { streamName: 'orders', shardCount: 2 }); }
+ * finally { await aws.close(); }
+ * ```
+ */
+export async function openAws(options: OpenAwsOptions = {}): Promise<OpenAws> {
+  const { env, localStack, ...configOptions } = options;
+  const resolved = resolveAwsConfig(configOptions, env);
+  let stack: LocalStack | undefined;
+  let config = resolved.config;
+  if (resolved.embedded) {
+    stack = await startLocalStack({ region: config.region, ...localStack });
+    config = {
+      ...stack.config,
+      ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+    };
+  }
+  const clients = createAwsClients(config);
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    clients,
+    ...(stack ? { stack } : {}),
+    close: () =>
+      (closed ??= (async () => {
+        destroyAwsClients(clients);
+        await stack?.stop();
+      })()),
+  };
+}

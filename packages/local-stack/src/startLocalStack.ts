@@ -1,0 +1,220 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import kinesalite from 'kinesalite';
+import S3rver from 's3rver';
+import {
+  DEFAULT_REGION,
+  LOCAL_CREDENTIALS,
+  type AwsConfig,
+  type AwsCredentials,
+} from './config.js';
+import { LocalStackError } from './errors.js';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Loopback address to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** Region reported in the config and ARNs (default `us-east-1`). */
+  region?: string;
+  /**
+   * Keep data on disk in this directory (`kinesis/`, `dynamodb/`, `s3/` below it). Left
+   * out: Kinesis and DynamoDB live in memory and S3 in a temporary directory removed by
+   * `stop()`.
+   */
+  dataDir?: string;
+  /** Fixed ports (default 0: a free port each). */
+  ports?: { kinesis?: number; dynamodb?: number; s3?: number };
+  /**
+   * How long a new stream / table stays `CREATING` (and a deleted one `DELETING`), in ms
+   * (default 50). Real AWS takes seconds; a short non-zero delay keeps "wait for ACTIVE"
+   * code honest without slowing tests.
+   */
+  transitionMs?: number;
+}
+
+/** Defaults of {@link LocalStackOptions}. */
+export const DEFAULT_LOCAL_STACK_OPTIONS = {
+  host: '127.0.0.1',
+  region: DEFAULT_REGION,
+  transitionMs: 50,
+} satisfies LocalStackOptions;
+
+/** A running local stack: Kinesis, DynamoDB and S3 emulators on loopback ports. */
+export interface LocalStack {
+  endpoints: { kinesis: string; dynamodb: string; s3: string };
+  region: string;
+  credentials: AwsCredentials;
+  /** Ready for the client factories. */
+  config: AwsConfig;
+  /** Stops the emulators and releases every port, timer and temporary file. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts kinesalite, dynalite and s3rver in this process, each on a free loopback port,
+ * with dummy credentials.
+ *
+ * s3rver's paginated listings (`ListObjectsV2` with a continuation token) need Node's
+ * `--openssl-legacy-provider` (they encrypt the token with DES); everything else works
+ * without it.
+ *
+ * @example
+ * ```ts
+ * const stack = await startLocalStack();
+ * const clients = createAwsClients(stack.config);
+ * await ensureStream(clients.kinesis, { streamName: 'orders', shardCount: 2 });
+ * await stack.stop();
+ * ```
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const {
+    host,
+    region,
+    dataDir,
+    ports = {},
+    transitionMs,
+  } = {
+    ...DEFAULT_LOCAL_STACK_OPTIONS,
+    ...options,
+  };
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const closers: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+  };
+
+  try {
+    let s3Dir: string;
+    if (dataDir === undefined) {
+      s3Dir = mkdtempSync(join(tmpdir(), 'kse-s3-'));
+      closers.push(async () => rmSync(s3Dir, { recursive: true, force: true }));
+    } else {
+      for (const sub of ['kinesis', 'dynamodb', 's3'])
+        mkdirSync(join(dataDir, sub), { recursive: true });
+      s3Dir = join(dataDir, 's3');
+    }
+
+    const kinesisServer = kinesalite({
+      ...(dataDir === undefined ? {} : { path: join(dataDir, 'kinesis') }),
+      createStreamMs: transitionMs,
+      deleteStreamMs: transitionMs,
+      updateStreamMs: transitionMs,
+      shardLimit: 100,
+    });
+    const dynamoServer = dynalite({
+      ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
+      createTableMs: transitionMs,
+      deleteTableMs: transitionMs,
+      updateTableMs: transitionMs,
+    });
+    const s3 = new S3rver({
+      address: host,
+      port: ports.s3 ?? 0,
+      silent: true,
+      directory: s3Dir,
+      vhostBuckets: false,
+    });
+
+    const [kinesisPort, dynamoPort, s3Port] = await Promise.all([
+      listen(kinesisServer, host, ports.kinesis ?? 0, 'ports.kinesis', closers),
+      listen(dynamoServer, host, ports.dynamodb ?? 0, 'ports.dynamodb', closers),
+      runS3rver(s3, host, ports.s3 ?? 0, closers),
+    ]);
+
+    const endpoints = {
+      kinesis: `http://${urlHost}:${kinesisPort}`,
+      dynamodb: `http://${urlHost}:${dynamoPort}`,
+      s3: `http://${urlHost}:${s3Port}`,
+    };
+    const credentials = { ...LOCAL_CREDENTIALS };
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoints,
+      region,
+      credentials,
+      config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+function startError(error: unknown, host: string, port: number, setting: string): LocalStackError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new LocalStackError('KSE_PORT_IN_USE', `${setting}: port ${port} on ${host} is in use`, {
+      setting,
+      cause: error,
+    });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new LocalStackError('KSE_CONFIG_INVALID', `host: cannot listen on ${host} (${code})`, {
+      setting: 'host',
+      cause: error,
+    });
+  }
+  return new LocalStackError(
+    'KSE_STACK_START_FAILED',
+    `${setting}: could not listen on ${host}:${port}: ${(error as Error).message}`,
+    { setting, cause: error },
+  );
+}
+
+function listen(
+  server: Server,
+  host: string,
+  port: number,
+  setting: string,
+  closers: (() => Promise<void>)[],
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(startError(error, host, port, setting));
+      // The emulators open their store at creation: close it even though listen failed.
+      server.close(() => undefined);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      closers.push(() => closeServer(server));
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function runS3rver(
+  s3: S3rver,
+  host: string,
+  port: number,
+  closers: (() => Promise<void>)[],
+): Promise<number> {
+  try {
+    const address = await s3.run();
+    closers.push(() => closeServer(s3.httpServer!));
+    return address.port;
+  } catch (error) {
+    throw startError(error, host, port, 'ports.s3');
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Keep-alive sockets of clients that were not destroyed would hold the port open.
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { AwsConfig } from './config.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamoDbLocal.js';
+import { startLocalStack } from './startLocalStack.js';
+
+/**
+ * Environment variable through which the global setup hands the stack's config to the
+ * test workers (they inherit the main process's environment).
+ */
+export const TEST_AWS_CONFIG_ENV = 'KSE_TEST_AWS_CONFIG';
+
+/**
+ * Environment variable selecting the DynamoDB implementation of a test run:
+ * `dynalite` (default) or `dynamodb-local` (the official Java DynamoDB Local).
+ */
+export const TEST_DYNAMODB_ENV = 'KSE_TEST_DYNAMODB';
+
+/**
+ * Vitest global setup: starts one local stack for the whole test run (and, with
+ * `KSE_TEST_DYNAMODB=dynamodb-local`, DynamoDB Local in place of dynalite), makes its
+ * config available to {@link testAwsConfig}, and returns the teardown that stops it.
+ *
+ * @example
+ * ```ts
+ * // packages/x/tests/setup/localStack.ts
+ * export { vitestGlobalSetup as default } from '@kse/local-stack';
+ * // packages/x/vitest.config.ts
+ * export default defineConfig({ test: { globalSetup: ['./tests/setup/localStack.ts'] } });
+ * ```
+ */
+export async function vitestGlobalSetup(): Promise<() => Promise<void>> {
+  const which = process.env[TEST_DYNAMODB_ENV] ?? 'dynalite';
+  if (which !== 'dynalite' && which !== 'dynamodb-local') {
+    throw new Error(
+      `${TEST_DYNAMODB_ENV} must be "dynalite" or "dynamodb-local", got ${JSON.stringify(which)}`,
+    );
+  }
+  const stack = await startLocalStack();
+  let dynamoDbLocal: DynamoDbLocal | undefined;
+  try {
+    if (which === 'dynamodb-local') dynamoDbLocal = await startDynamoDbLocal();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  const config: AwsConfig = {
+    ...stack.config,
+    endpoints: {
+      ...stack.config.endpoints,
+      ...(dynamoDbLocal ? { dynamodb: dynamoDbLocal.endpoint } : {}),
+    },
+  };
+  process.env[TEST_AWS_CONFIG_ENV] = JSON.stringify(config);
+  return async () => {
+    delete process.env[TEST_AWS_CONFIG_ENV];
+    await dynamoDbLocal?.stop();
+    await stack.stop();
+  };
+}
+
+/**
+ * The config of the stack started by {@link vitestGlobalSetup}, for integration tests.
+ * Throws when the global setup is not configured.
+ */
+export function testAwsConfig(): AwsConfig {
+  const json = process.env[TEST_AWS_CONFIG_ENV];
+  if (json === undefined || json === '') {
+    throw new Error(
+      `testAwsConfig(): ${TEST_AWS_CONFIG_ENV} is not set. Add the @kse/local-stack global setup ` +
+        "to vitest.config.ts: test: { globalSetup: ['./tests/setup/localStack.ts'] }, with " +
+        "tests/setup/localStack.ts: export { vitestGlobalSetup as default } from '@kse/local-stack';",
+    );
+  }
+  return JSON.parse(json) as AwsConfig;
+}
+
+let counter = 0;
+
+/**
+ * A resource name unique to this test run, worker and call, valid as a stream, table and
+ * bucket name: lower case `[a-z0-9-]`, at most 63 characters.
+ *
+ * @example
+ * ```ts
+ * const stream = uniqueName('orders'); // "orders-m1x2y3-1-4f9a2c"
+ * ```
+ */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32) || 'kse';
+  const suffix = `${process.pid.toString(36)}-${counter.toString(36)}-${randomBytes(3).toString('hex')}`;
+  return `${clean}-${suffix}`.slice(0, 63);
+}
