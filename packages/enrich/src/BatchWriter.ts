@@ -1,0 +1,290 @@
+import {
+  BatchWriteItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import {
+  LIMITS,
+  SchemaError,
+  dynamoItemSize,
+  toDynamoItem,
+  type EnrichedOrderItem,
+} from '@kse/schemas';
+import { defaultSleep, fullJitterDelay } from './backoff.js';
+import { EnrichError, invalidOption } from './errors.js';
+
+/** Options of {@link BatchWriter}. */
+export interface BatchWriterOptions {
+  /** The DynamoDB client; build it once, outside a Lambda handler. */
+  client: DynamoDBClient;
+  /** Target table (key: `orderId` N, `itemId` N). */
+  tableName: string;
+  /** Most `BatchWriteItem` calls in flight. Default 4. */
+  concurrency?: number;
+  /** Re-sends of `UnprocessedItems` per chunk before giving up. Default 8. */
+  maxRetries?: number;
+  /** Backoff base in ms. Default 50. */
+  baseDelayMs?: number;
+  /** Backoff cap in ms. Default 5,000. */
+  maxDelayMs?: number;
+  /**
+   * Largest `maxAttempts` accepted on the client: the SDK retries thrown errors
+   * (throttling, 5xx) and this writer retries `UnprocessedItems`; the cap keeps the two
+   * layers from multiplying. Default 3.
+   */
+  maxSdkAttempts?: number;
+  /** Items per call, ≤ 25. Default 25. */
+  maxItemsPerCall?: number;
+  /** Bytes per call, ≤ 16 MB. Default 16 MB. */
+  maxBytesPerCall?: number;
+  /** Injected for tests. Default: `setTimeout`. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Injected for tests, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Stops waiting and retrying; unwritten rows are reported in the error. */
+  signal?: AbortSignal;
+}
+
+/** Defaults of {@link BatchWriterOptions}. */
+export const DEFAULT_BATCH_WRITER_OPTIONS = {
+  concurrency: 4,
+  maxRetries: 8,
+  baseDelayMs: 50,
+  maxDelayMs: 5_000,
+  maxSdkAttempts: 3,
+  maxItemsPerCall: LIMITS.dynamoDbBatchWriteMaxItems,
+  maxBytesPerCall: LIMITS.dynamoDbBatchWriteMaxBytes,
+} satisfies Partial<BatchWriterOptions>;
+
+/** Result of {@link BatchWriter.write}. */
+export interface BatchWriteResult {
+  /** Distinct rows written (duplicate keys folded, last wins). */
+  written: number;
+  /** Item re-sends because of `UnprocessedItems`. */
+  retried: number;
+  /** Rows not written (always 0 when `write` returns; see the error otherwise). */
+  failed: number;
+  /** Input rows folded into a later row with the same key. */
+  folded: number;
+  /** `BatchWriteItem` calls made. */
+  calls: number;
+}
+
+// Request overhead per item besides the item itself (`PutRequest`, braces, table name share).
+const PER_ITEM_OVERHEAD = 64;
+
+/**
+ * Writes enriched rows to DynamoDB with `BatchWriteItem`, and never drops one silently:
+ * rows with the same key are folded first (last wins — DynamoDB rejects a call with
+ * duplicate keys); calls carry ≤ 25 items and ≤ 16 MB; at most `concurrency` calls are in
+ * flight; `UnprocessedItems` are re-sent with capped full-jitter exponential backoff;
+ * after `maxRetries` (or a thrown, non-retried error) `write` throws `KSE_WRITE_FAILED`
+ * listing every unwritten key in `unwrittenKeys`.
+ *
+ * @example
+ * ```ts
+ * const writer = new BatchWriter({ client: new DynamoDBClient({ maxAttempts: 3 }), tableName: 'OrdersEnriched' });
+ * const { written, retried } = await writer.write(rows);
+ * ```
+ */
+export class BatchWriter {
+  private readonly settings: Required<Omit<BatchWriterOptions, 'signal'>> & {
+    signal: AbortSignal | undefined;
+  };
+  private sdkChecked = false;
+
+  constructor(options: BatchWriterOptions) {
+    const s = {
+      ...DEFAULT_BATCH_WRITER_OPTIONS,
+      sleep: defaultSleep,
+      random: Math.random,
+      ...options,
+      signal: options.signal,
+    };
+    if (typeof s.tableName !== 'string' || s.tableName === '') {
+      throw invalidOption('tableName', s.tableName, 'a table name');
+    }
+    if (!(Number.isInteger(s.concurrency) && s.concurrency >= 1)) {
+      throw invalidOption('concurrency', s.concurrency, 'an integer ≥ 1');
+    }
+    if (!(Number.isInteger(s.maxRetries) && s.maxRetries >= 0)) {
+      throw invalidOption('maxRetries', s.maxRetries, 'an integer ≥ 0');
+    }
+    if (!(s.baseDelayMs >= 0) || !(s.maxDelayMs >= s.baseDelayMs)) {
+      throw invalidOption(
+        'maxDelayMs',
+        s.maxDelayMs,
+        `a number of ms ≥ baseDelayMs (${s.baseDelayMs})`,
+      );
+    }
+    const maxItems = LIMITS.dynamoDbBatchWriteMaxItems;
+    if (!(
+      Number.isInteger(s.maxItemsPerCall) &&
+      s.maxItemsPerCall >= 1 &&
+      s.maxItemsPerCall <= maxItems
+    )) {
+      throw invalidOption('maxItemsPerCall', s.maxItemsPerCall, `an integer in 1..${maxItems}`);
+    }
+    const maxBytes = LIMITS.dynamoDbBatchWriteMaxBytes;
+    if (!(s.maxBytesPerCall > 0 && s.maxBytesPerCall <= maxBytes)) {
+      throw invalidOption(
+        'maxBytesPerCall',
+        s.maxBytesPerCall,
+        `a number of bytes in 1..${maxBytes}`,
+      );
+    }
+    this.settings = s;
+  }
+
+  /**
+   * Writes every row, or throws `KSE_WRITE_FAILED` with the keys that were not written
+   * (the rest were written).
+   */
+  async write(rows: readonly EnrichedOrderItem[]): Promise<BatchWriteResult> {
+    await this.checkSdkAttempts();
+    const s = this.settings;
+    const folded = new Map<
+      string,
+      { key: string; item: Record<string, AttributeValue>; size: number }
+    >();
+    const failures: { key: string; reason: string }[] = [];
+    for (const row of rows) {
+      const key = `${row.orderId}/${row.itemId}`;
+      try {
+        const mapped = toDynamoItem(row);
+        folded.delete(key); // re-insert so that the last write keeps its position
+        folded.set(key, {
+          key,
+          item: mapped as Record<string, AttributeValue>,
+          size: dynamoItemSize(mapped) + PER_ITEM_OVERHEAD,
+        });
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error;
+        folded.delete(key);
+        failures.push({ key, reason: `${error.code}: ${error.reason}` });
+      }
+    }
+    const chunks: { key: string; item: Record<string, AttributeValue> }[][] = [];
+    let chunk: { key: string; item: Record<string, AttributeValue> }[] = [];
+    let chunkBytes = 0;
+    for (const entry of folded.values()) {
+      if (
+        chunk.length >= s.maxItemsPerCall ||
+        (chunk.length > 0 && chunkBytes + entry.size > s.maxBytesPerCall)
+      ) {
+        chunks.push(chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(entry);
+      chunkBytes += entry.size;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+
+    const result: BatchWriteResult = {
+      written: 0,
+      retried: 0,
+      failed: 0,
+      folded: rows.length - folded.size - failures.length,
+      calls: 0,
+    };
+    const attempts: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) {
+        const mine = chunks[next]!;
+        next += 1;
+        await this.writeChunk(mine, result, failures, attempts);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(s.concurrency, chunks.length) }, worker));
+    result.failed = failures.length;
+    if (failures.length > 0) {
+      throw new EnrichError(
+        'KSE_WRITE_FAILED',
+        `${failures.length} of ${folded.size + failures.length} rows not written to ${s.tableName}: ${failures
+          .slice(0, 5)
+          .map((f) => `${f.key} (${f.reason})`)
+          .join(', ')}${failures.length > 5 ? ', …' : ''}`,
+        {
+          unwrittenKeys: failures.map((f) => f.key),
+          attempts,
+          source: s.tableName,
+          retryable: failures.every(
+            (f) => !f.reason.startsWith('KSE_ITEM') && !f.reason.startsWith('non-retryable'),
+          ),
+        },
+      );
+    }
+    return result;
+  }
+
+  private async writeChunk(
+    chunk: { key: string; item: Record<string, AttributeValue> }[],
+    result: BatchWriteResult,
+    failures: { key: string; reason: string }[],
+    attempts: string[],
+  ): Promise<void> {
+    const s = this.settings;
+    const keyOf = (request: WriteRequest): string => {
+      const item = request.PutRequest?.Item ?? {};
+      return `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`;
+    };
+    let pending: WriteRequest[] = chunk.map((entry) => ({ PutRequest: { Item: entry.item } }));
+    for (let attempt = 0; ; attempt += 1) {
+      let unprocessed: WriteRequest[];
+      try {
+        result.calls += 1;
+        const response = await s.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [s.tableName]: pending } }),
+          s.signal === undefined ? undefined : { abortSignal: s.signal },
+        );
+        unprocessed = response.UnprocessedItems?.[s.tableName] ?? [];
+      } catch (error) {
+        // The SDK has already retried what it retries (bounded by maxSdkAttempts).
+        const err = error as Error & { $retryable?: unknown; $fault?: string };
+        const kind =
+          err.$retryable !== undefined || err.$fault === 'server' ? 'retryable' : 'non-retryable';
+        const reason = `${kind} ${err.name}: ${err.message}`;
+        attempts.push(`attempt ${attempt + 1}: ${reason}`);
+        for (const request of pending) failures.push({ key: keyOf(request), reason });
+        return;
+      }
+      result.written += pending.length - unprocessed.length;
+      if (unprocessed.length === 0) return;
+      attempts.push(
+        `attempt ${attempt + 1}: ${unprocessed.length} of ${pending.length} unprocessed`,
+      );
+      if (attempt >= s.maxRetries || s.signal?.aborted) {
+        const reason = s.signal?.aborted ? 'aborted' : `unprocessed after ${attempt + 1} attempts`;
+        for (const request of unprocessed) failures.push({ key: keyOf(request), reason });
+        return;
+      }
+      result.retried += unprocessed.length;
+      try {
+        await s.sleep(fullJitterDelay(attempt, s.baseDelayMs, s.maxDelayMs, s.random), s.signal);
+      } catch {
+        for (const request of unprocessed)
+          failures.push({ key: keyOf(request), reason: 'aborted' });
+        return;
+      }
+      pending = unprocessed;
+    }
+  }
+
+  private async checkSdkAttempts(): Promise<void> {
+    if (this.sdkChecked) return;
+    const provider = (this.settings.client.config as { maxAttempts?: unknown }).maxAttempts;
+    const attempts =
+      typeof provider === 'function' ? await (provider as () => Promise<number>)() : provider;
+    if (typeof attempts === 'number' && attempts > this.settings.maxSdkAttempts) {
+      throw invalidOption(
+        'client.maxAttempts',
+        attempts,
+        `≤ maxSdkAttempts (${this.settings.maxSdkAttempts}): BatchWriter retries UnprocessedItems itself; build the client with a lower maxAttempts`,
+      );
+    }
+    this.sdkChecked = true;
+  }
+}

@@ -1,0 +1,358 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DescribeTableCommand,
+  QueryCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { defaultSleep, fullJitterDelay } from './backoff.js';
+import { EnrichError, invalidOption } from './errors.js';
+import type {
+  JoinKeyState,
+  JoinStateCommit,
+  JoinStateSnapshot,
+  JoinStateStore,
+} from './joinState.js';
+
+/**
+ * Layout of the join state table, as data (for CreateTable and infrastructure code):
+ * partition key `pk` (S) = `<scope>#<orderId>`; attributes `scope` (S), `exp` (N, the
+ * state's `expiresAt`), `ttl` (N, epoch seconds, DynamoDB TTL for garbage collection
+ * only), `state` (S, JSON); a global secondary index `byExpiry` (`scope`, `exp`, keys
+ * only) finds expiring states without a scan. One `<scope>#meta` item holds the max time.
+ *
+ * @example
+ * ```ts
+ * new CfnTable(this, 'JoinState', { keySchema: [{ attributeName: JOIN_STATE_TABLE.partitionKey, keyType: 'HASH' }], … });
+ * ```
+ */
+export const JOIN_STATE_TABLE = {
+  partitionKey: 'pk',
+  ttlAttribute: 'ttl',
+  expiryIndex: { name: 'byExpiry', partitionKey: 'scope', sortKey: 'exp' },
+} as const;
+
+/** Options of {@link DynamoDbJoinStore}. */
+export interface DynamoDbJoinStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /**
+   * Separates the state of independent joins in one table; use the shard id (the join
+   * runs per shard). Default `"default"`.
+   */
+  scope?: string;
+  /** Added to `expiresAt` for the TTL attribute. Default 1 day. */
+  ttlGraceMs?: number;
+  /** Re-sends of unprocessed keys/items before failing. Default 8. */
+  maxRetries?: number;
+  /** Backoff base / cap in ms. Defaults 50 / 2,000. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Most states returned by one `expiring` call (the rest come next time). Default 10,000. */
+  maxExpiringPerCall?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Defaults of {@link DynamoDbJoinStoreOptions}. */
+export const DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS = {
+  scope: 'default',
+  ttlGraceMs: 86_400_000,
+  maxRetries: 8,
+  baseDelayMs: 50,
+  maxDelayMs: 2_000,
+  maxExpiringPerCall: 10_000,
+} satisfies Partial<DynamoDbJoinStoreOptions>;
+
+interface StoredState {
+  o: JoinKeyState['order'] | null;
+  i: JoinKeyState['items'];
+}
+
+/**
+ * Join state in one DynamoDB table, so that it survives between Lambda invocations:
+ * batched reads (`BatchGetItem`, consistent, ≤ 100 keys per call) and writes
+ * (`BatchWriteItem`, ≤ 25 per call), unprocessed keys and items re-sent with full-jitter
+ * backoff. Expiring states are found with a `Query` on the `byExpiry` index, then re-read
+ * consistently, so correctness never depends on TTL (which only collects garbage, and
+ * which local emulators do not run). One writer per `scope` at a time (Lambda runs one
+ * batch per shard at a time). Create the table with {@link ensureJoinStateTable}.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoDbJoinStore({ client: new DynamoDBClient({}), tableName: 'KseJoinState', scope: shardId });
+ * const join = new IntervalJoin({ store, products });
+ * ```
+ */
+export class DynamoDbJoinStore implements JoinStateStore {
+  private readonly s: Required<DynamoDbJoinStoreOptions>;
+
+  constructor(options: DynamoDbJoinStoreOptions) {
+    this.s = {
+      ...DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS,
+      sleep: (ms) => defaultSleep(ms),
+      random: Math.random,
+      ...options,
+    };
+    if (typeof this.s.tableName !== 'string' || this.s.tableName === '') {
+      throw invalidOption('tableName', this.s.tableName, 'a table name');
+    }
+    if (this.s.scope === '' || this.s.scope.includes('#')) {
+      throw invalidOption('scope', this.s.scope, 'a non-empty string without "#"');
+    }
+  }
+
+  async get(orderIds: readonly number[]): Promise<JoinStateSnapshot> {
+    const keys = [...new Set(orderIds)].map((id) => this.pk(id));
+    keys.push(this.metaPk());
+    const items = await this.batchGet(keys);
+    const states = new Map<number, JoinKeyState>();
+    let maxTime: number | undefined;
+    for (const item of items) {
+      if (item.pk?.S === this.metaPk()) {
+        if (item.maxTime?.N !== undefined) maxTime = Number(item.maxTime.N);
+        continue;
+      }
+      const state = this.decode(item);
+      if (state !== undefined) states.set(state.orderId, state);
+    }
+    return { states, maxTime };
+  }
+
+  async expiring(watermark: number): Promise<JoinKeyState[]> {
+    const below = Number.isFinite(watermark) ? watermark : Number.MAX_SAFE_INTEGER;
+    const keys: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const response = await this.call('Query', () =>
+        this.s.client.send(
+          new QueryCommand({
+            TableName: this.s.tableName,
+            IndexName: JOIN_STATE_TABLE.expiryIndex.name,
+            KeyConditionExpression: '#s = :s AND #e < :w',
+            ExpressionAttributeNames: { '#s': 'scope', '#e': 'exp' },
+            ExpressionAttributeValues: { ':s': { S: this.s.scope }, ':w': { N: String(below) } },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of response.Items ?? []) if (item.pk?.S !== undefined) keys.push(item.pk.S);
+      startKey = response.LastEvaluatedKey;
+    } while (startKey !== undefined && keys.length < this.s.maxExpiringPerCall);
+    // The index is eventually consistent: re-read and re-check.
+    const out: JoinKeyState[] = [];
+    for (const item of await this.batchGet(keys.slice(0, this.s.maxExpiringPerCall))) {
+      const state = this.decode(item);
+      if (state !== undefined && state.expiresAt < below) out.push(state);
+    }
+    return out;
+  }
+
+  async commit(change: JoinStateCommit): Promise<void> {
+    const requests: WriteRequest[] = [];
+    for (const id of change.delete)
+      requests.push({ DeleteRequest: { Key: { pk: { S: this.pk(id) } } } });
+    for (const state of change.put) {
+      const body: StoredState = { o: state.order ?? null, i: state.items };
+      requests.push({
+        PutRequest: {
+          Item: {
+            pk: { S: this.pk(state.orderId) },
+            scope: { S: this.s.scope },
+            exp: { N: String(state.expiresAt) },
+            ttl: { N: String(Math.ceil((state.expiresAt + this.s.ttlGraceMs) / 1000)) },
+            state: { S: JSON.stringify(body) },
+          },
+        },
+      });
+    }
+    if (change.maxTime !== undefined && Number.isFinite(change.maxTime)) {
+      requests.push({
+        PutRequest: { Item: { pk: { S: this.metaPk() }, maxTime: { N: String(change.maxTime) } } },
+      });
+    }
+    const chunks: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) {
+        const chunk = chunks[next]!;
+        next += 1;
+        await this.batchWrite(chunk);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
+  }
+
+  private pk(orderId: number): string {
+    return `${this.s.scope}#${orderId}`;
+  }
+
+  private metaPk(): string {
+    return `${this.s.scope}#meta`;
+  }
+
+  private decode(item: Record<string, AttributeValue>): JoinKeyState | undefined {
+    const pk = item.pk?.S;
+    const body = item.state?.S;
+    if (pk === undefined || body === undefined) return undefined;
+    const parsed = JSON.parse(body) as StoredState;
+    return {
+      orderId: Number(pk.slice(pk.lastIndexOf('#') + 1)),
+      order: parsed.o ?? undefined,
+      items: parsed.i,
+      expiresAt: Number(item.exp?.N),
+    };
+  }
+
+  private async batchGet(pks: string[]): Promise<Record<string, AttributeValue>[]> {
+    const out: Record<string, AttributeValue>[] = [];
+    for (let i = 0; i < pks.length; i += 100) {
+      let request: KeysAndAttributes | undefined = {
+        Keys: pks.slice(i, i + 100).map((pk) => ({ pk: { S: pk } })),
+        ConsistentRead: true,
+      };
+      for (let attempt = 0; request !== undefined; attempt += 1) {
+        const keys: KeysAndAttributes = request;
+        const response: BatchGetItemCommandOutput = await this.call('BatchGetItem', () =>
+          this.s.client.send(
+            new BatchGetItemCommand({ RequestItems: { [this.s.tableName]: keys } }),
+          ),
+        );
+        out.push(...(response.Responses?.[this.s.tableName] ?? []));
+        request = response.UnprocessedKeys?.[this.s.tableName];
+        if (request?.Keys === undefined || request.Keys.length === 0) break;
+        await this.backoff(attempt, `${request.Keys.length} keys unprocessed by BatchGetItem`);
+      }
+    }
+    return out;
+  }
+
+  private async batchWrite(chunk: WriteRequest[]): Promise<void> {
+    let pending = chunk;
+    for (let attempt = 0; ; attempt += 1) {
+      const current = pending;
+      const response = await this.call('BatchWriteItem', () =>
+        this.s.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.s.tableName]: current } }),
+        ),
+      );
+      pending = response.UnprocessedItems?.[this.s.tableName] ?? [];
+      if (pending.length === 0) return;
+      await this.backoff(attempt, `${pending.length} items unprocessed by BatchWriteItem`);
+    }
+  }
+
+  private async backoff(attempt: number, what: string): Promise<void> {
+    if (attempt >= this.s.maxRetries) {
+      throw new EnrichError('KSE_STATE_STORE_FAILED', `${what} after ${attempt + 1} attempts`, {
+        retryable: true,
+        source: this.s.tableName,
+      });
+    }
+    await this.s.sleep(
+      fullJitterDelay(attempt, this.s.baseDelayMs, this.s.maxDelayMs, this.s.random),
+    );
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (cause) {
+      const err = cause as Error & { $retryable?: unknown; $fault?: string };
+      throw new EnrichError(
+        'KSE_STATE_STORE_FAILED',
+        `${operation} on ${this.s.tableName}: ${err.name}: ${err.message}`,
+        {
+          cause,
+          retryable: err.$retryable !== undefined || err.$fault === 'server',
+          source: this.s.tableName,
+        },
+      );
+    }
+  }
+}
+
+/**
+ * Creates the join state table (see {@link JOIN_STATE_TABLE}) when it does not exist,
+ * waits until it is active, and turns TTL on where the endpoint supports it. Idempotent.
+ *
+ * @example
+ * ```ts
+ * await ensureJoinStateTable(dynamodb, 'KseJoinState');
+ * ```
+ */
+export async function ensureJoinStateTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<void> {
+  const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms));
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'scope', AttributeType: 'S' },
+          { AttributeName: 'exp', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: JOIN_STATE_TABLE.expiryIndex.name,
+            KeySchema: [
+              { AttributeName: 'scope', KeyType: 'HASH' },
+              { AttributeName: 'exp', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') {
+      throw new EnrichError(
+        'KSE_STATE_STORE_FAILED',
+        `cannot create ${tableName}: ${(error as Error).message}`,
+        {
+          cause: error,
+          source: tableName,
+        },
+      );
+    }
+  }
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
+    if (Date.now() > deadline) {
+      throw new EnrichError('KSE_STATE_STORE_FAILED', `table ${tableName} not active in time`, {
+        retryable: true,
+        source: tableName,
+      });
+    }
+    await sleep(200);
+  }
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: JOIN_STATE_TABLE.ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch {
+    // TTL is garbage collection only; emulators without it (dynalite) and tables where it
+    // is already on are fine.
+  }
+}

@@ -1,0 +1,176 @@
+import type { EnrichedOrderItem } from '@kse/schemas';
+import { invalidOption, type DeadLetter } from './errors.js';
+import { IntervalJoin, type IntervalJoinOptions } from './IntervalJoin.js';
+import { createPreprocessor, type PreprocessOptions } from './preprocess.js';
+import type { RawInput, TimedRecord } from './types.js';
+
+/** Options of {@link runEnrichment}. */
+export interface RunEnrichmentOptions {
+  /** A join to use, or options for a new one (in-memory state by default). */
+  join?: IntervalJoin | IntervalJoinOptions;
+  /** Options of the preprocess step, for raw inputs. */
+  preprocess?: PreprocessOptions;
+  /** Records per join batch. Default 500. */
+  batchSize?: number;
+  /** A partial batch is processed after this many ms without a full one. Default 1,000. */
+  flushIntervalMs?: number;
+  /**
+   * With arrival time, expire state against `clock()` whenever the source is idle for
+   * `flushIntervalMs`, so unmatched items are dead-lettered on a quiet stream. Only for
+   * live sources whose arrival times follow the wall clock. Default false.
+   */
+  idleExpiry?: boolean;
+  /** Expire all state when the source ends (unmatched items dead-lettered). Default true. */
+  flushAtEnd?: boolean;
+  /** Wall clock in ms, for idle expiry with arrival time. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Defaults of {@link RunEnrichmentOptions}. */
+export const DEFAULT_RUN_ENRICHMENT_OPTIONS = {
+  batchSize: 500,
+  flushIntervalMs: 1_000,
+  flushAtEnd: true,
+  idleExpiry: false,
+} satisfies Partial<RunEnrichmentOptions>;
+
+/** Running totals of {@link runEnrichment}: `in = records + deadLetters + skipped`. */
+export interface EnrichmentCounts {
+  in: number;
+  rows: number;
+  deadLetters: number;
+  /** DMS deletes and control records, counted and skipped by preprocess. */
+  skipped: number;
+}
+
+/** One output of {@link runEnrichment}: the rows and dead letters of one batch. */
+export interface EnrichmentOutput {
+  rows: EnrichedOrderItem[];
+  deadLetters: DeadLetter[];
+  /** Totals so far. */
+  counts: EnrichmentCounts;
+}
+
+/**
+ * The enrichment pipeline for a long-lived process: raw inputs (or already typed
+ * records) in arrival order → preprocess → interval join → products lookup → enriched
+ * rows and dead letters, batch by batch. Batches close on size or time, whichever comes
+ * first. At the end of the source the join is flushed (unless `flushAtEnd: false`).
+ *
+ * @example
+ * ```ts
+ * for await (const { rows, deadLetters } of runEnrichment(inputs, { join: { products } })) {
+ *   await writer.write(rows);
+ *   for (const letter of deadLetters) console.error(letter.code, letter.reason);
+ * }
+ * ```
+ */
+export async function* runEnrichment(
+  source: AsyncIterable<RawInput | TimedRecord> | Iterable<RawInput | TimedRecord>,
+  options: RunEnrichmentOptions = {},
+): AsyncGenerator<EnrichmentOutput> {
+  const settings = { ...DEFAULT_RUN_ENRICHMENT_OPTIONS, ...options };
+  if (!(Number.isInteger(settings.batchSize) && settings.batchSize >= 1)) {
+    throw invalidOption('batchSize', settings.batchSize, 'an integer ≥ 1');
+  }
+  if (!(settings.flushIntervalMs > 0)) {
+    throw invalidOption('flushIntervalMs', settings.flushIntervalMs, 'a positive number of ms');
+  }
+  const join =
+    settings.join instanceof IntervalJoin ? settings.join : new IntervalJoin(settings.join);
+  const pre = createPreprocessor(settings.preprocess);
+  const clock = settings.clock ?? Date.now;
+  const counts: EnrichmentCounts = { in: 0, rows: 0, deadLetters: 0, skipped: 0 };
+
+  const handle = async (batch: (RawInput | TimedRecord)[]): Promise<EnrichmentOutput> => {
+    const raw: RawInput[] = [];
+    const typed: TimedRecord[] = [];
+    const deadLetters: DeadLetter[] = [];
+    // Keep arrival order: preprocess raw runs in place.
+    for (const input of batch) {
+      if ('record' in input) {
+        if (raw.length > 0) flushRaw();
+        typed.push(input);
+      } else raw.push(input);
+    }
+    if (raw.length > 0) flushRaw();
+    function flushRaw(): void {
+      const result = pre(raw);
+      typed.push(...result.records);
+      deadLetters.push(...result.deadLetters);
+      counts.skipped += result.counts.skippedDeletes + result.counts.skippedControl;
+      raw.length = 0;
+    }
+    counts.in += batch.length;
+    const joined = await join.process(typed);
+    deadLetters.push(...joined.deadLetters);
+    counts.rows += joined.rows.length;
+    counts.deadLetters += deadLetters.length;
+    return { rows: joined.rows, deadLetters, counts: { ...counts } };
+  };
+
+  const iterator =
+    Symbol.asyncIterator in source
+      ? (source as AsyncIterable<RawInput | TimedRecord>)[Symbol.asyncIterator]()
+      : toAsync((source as Iterable<RawInput | TimedRecord>)[Symbol.iterator]());
+  let pending: Promise<IteratorResult<RawInput | TimedRecord>> | undefined;
+  let batch: (RawInput | TimedRecord)[] = [];
+  try {
+    for (;;) {
+      pending ??= iterator.next();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), settings.flushIntervalMs);
+      });
+      const idle = settings.idleExpiry && join.time === 'arrival';
+      const next =
+        batch.length === 0 && !idle ? await pending : await Promise.race([pending, timeout]);
+      clearTimeout(timer);
+      if (next === 'timeout') {
+        if (batch.length > 0) {
+          const output = await handle(batch);
+          batch = [];
+          if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+        }
+        if (settings.idleExpiry && join.time === 'arrival') {
+          const expired = await join.expire(clock());
+          if (expired.deadLetters.length > 0) {
+            counts.deadLetters += expired.deadLetters.length;
+            yield { rows: [], deadLetters: expired.deadLetters, counts: { ...counts } };
+          }
+        }
+        continue;
+      }
+      pending = undefined;
+      if (next.done === true) break;
+      batch.push(next.value);
+      if (batch.length >= settings.batchSize) {
+        const output = await handle(batch);
+        batch = [];
+        if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+      }
+    }
+    if (batch.length > 0) {
+      const output = await handle(batch);
+      batch = [];
+      if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+    }
+    if (settings.flushAtEnd) {
+      const rest = await join.flush();
+      counts.rows += rest.rows.length;
+      counts.deadLetters += rest.deadLetters.length;
+      if (rest.rows.length > 0 || rest.deadLetters.length > 0) {
+        yield { rows: rest.rows, deadLetters: rest.deadLetters, counts: { ...counts } };
+      }
+    }
+  } finally {
+    if (pending === undefined) await iterator.return?.();
+  }
+}
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+  };
+}
