@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import { Notifier } from './backoff.js';
+import { CheckpointStore, SHARD_END } from './checkpointStore.js';
+import { LambdaError } from './errors.js';
+import {
+  resolveMappingOptions,
+  type EventSourceMappingOptions,
+  type ResolvedMappingOptions,
+} from './eventSourceMappingOptions.js';
+import type { EventSourceInfo } from './lambdaEvent.js';
+import { createDestinationSender } from './onFailureDestination.js';
+import {
+  ShardWorker,
+  type MappingCounters,
+  type ShardStart,
+  type ShardStats,
+} from './shardWorker.js';
+
+/** A snapshot of a running mapping. */
+export interface EventSourceMappingStats {
+  counters: MappingCounters;
+  /** Every shard this mapping has worked on, by shard id. */
+  shards: Record<string, ShardStats>;
+  /** Shards finished (checkpointed `SHARD_END`) by this or an earlier run. */
+  finishedShards: string[];
+}
+
+/** A running local event source mapping. */
+export interface EventSourceMapping {
+  readonly streamArn: string;
+  readonly workerId: string;
+  /** Counters, and per-shard iterator age and checkpoint. */
+  stats(): EventSourceMappingStats;
+  /** Lists shards now (children of a reshard start once their parents are finished). */
+  syncShards(): Promise<void>;
+  /**
+   * Stops polling; in-flight invocations finish and are checkpointed; leases are released.
+   * Records read but not yet invoked are not checkpointed, so the next run reads them.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local Kinesis event source mapping: polls every shard of `streamName` through
+ * the SDK and invokes `handler` with Lambda-shaped events, with Lambda's batching, retry,
+ * bisect, partial-batch-response and on-failure semantics, checkpointing each shard in a
+ * DynamoDB lease table so that a new run resumes where the last one stopped.
+ *
+ * @example
+ * ```ts
+ * const mapping = await startEventSourceMapping({
+ *   kinesis, dynamodb, streamName: 'OrdersEnrichedStream', handler: sinkHandler,
+ *   batchSize: 500, parallelizationFactor: 5, startingPosition: 'TRIM_HORIZON',
+ *   functionResponseTypes: ['ReportBatchItemFailures'],
+ *   destinationConfig: { onFailure: { type: 'file', path: 'dead-letter.ndjson' } },
+ * });
+ * // …
+ * await mapping.stop();
+ * ```
+ */
+export async function startEventSourceMapping(
+  options: EventSourceMappingOptions,
+): Promise<EventSourceMapping> {
+  const mapping = new LocalEventSourceMapping(resolveMappingOptions(options));
+  await mapping.start();
+  return mapping;
+}
+
+class LocalEventSourceMapping implements EventSourceMapping {
+  readonly workerId: string;
+  streamArn = '';
+  private readonly controller = new AbortController();
+  private readonly store: CheckpointStore;
+  private readonly workers = new Map<string, { worker: ShardWorker; done: Promise<void> }>();
+  private readonly shardStats = new Map<string, ShardStats>();
+  private readonly finished = new Set<string>();
+  /** Closed shards skipped at start under LATEST: their children start at LATEST too. */
+  private readonly skipped = new Set<string>();
+  private initialShards: Set<string> | undefined;
+  private readonly syncNotifier = new Notifier();
+  private syncing: Promise<void> = Promise.resolve();
+  private syncLoop: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> | undefined;
+  private source!: EventSourceInfo;
+  private readonly counters: MappingCounters = {
+    recordsRead: 0,
+    recordsSucceeded: 0,
+    recordsDeadLettered: 0,
+    invocations: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    retries: 0,
+    bisections: 0,
+    checkpoints: 0,
+    pollErrors: 0,
+  };
+
+  constructor(private readonly options: ResolvedMappingOptions) {
+    this.workerId = options.workerId ?? `kse-${randomUUID()}`;
+    this.store = new CheckpointStore({
+      dynamodb: options.dynamodb,
+      tableName: options.checkpointTable,
+      mappingName: options.mappingName,
+      workerId: this.workerId,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { kinesis, streamName } = this.options;
+    const summary = await kinesis
+      .send(new DescribeStreamSummaryCommand({ StreamName: streamName }))
+      .catch((error: unknown) => {
+        throw new LambdaError(
+          'KSE_LAMBDA_AWS_FAILED',
+          `stream ${streamName}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      });
+    this.streamArn = summary.StreamDescriptionSummary?.StreamARN ?? '';
+    const region = await kinesis.config.region();
+    this.source = {
+      streamArn: this.streamArn,
+      shardId: '',
+      region,
+      invokeIdentityArn: `arn:aws:iam::${this.options.accountId}:role/${this.options.functionName}-role`,
+    };
+    if (this.options.createCheckpointTable) await this.store.ensureTable();
+    await this.syncShards();
+    this.syncLoop = this.runSyncLoop();
+  }
+
+  private async runSyncLoop(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      await this.syncNotifier.wait(this.options.shardSyncIntervalMs, signal);
+      if (signal.aborted) return;
+      try {
+        await this.syncShards();
+      } catch (error) {
+        this.options.logger?.warn('shard sync failed; will retry', {
+          error: (error as Error).message,
+        });
+      }
+    }
+  }
+
+  syncShards(): Promise<void> {
+    // One sync at a time: a shard must not be started twice.
+    const next = this.syncing.then(() => this.sync());
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sync(): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    const shards = await this.listShards();
+    const byId = new Map(shards.map((shard) => [shard.ShardId ?? '', shard]));
+    this.initialShards ??= new Set(byId.keys());
+    for (const shard of shards) {
+      const shardId = shard.ShardId ?? '';
+      if (this.workers.has(shardId) || this.finished.has(shardId)) continue;
+      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
+        (parent): parent is string => parent !== undefined && byId.has(parent),
+      );
+      if (!(await this.parentsFinished(parents))) continue;
+      if (this.controller.signal.aborted) return;
+      let latestThisRun = false;
+      const lease = await this.store.acquire(shardId, () => {
+        const initial = this.initialCheckpoint(shard, parents);
+        latestThisRun = initial.latest;
+        return initial.checkpoint;
+      });
+      if (lease.checkpoint === SHARD_END) {
+        this.finished.add(shardId);
+        if (latestThisRun) this.skipped.add(shardId);
+        await this.store.release(shardId);
+        continue;
+      }
+      const start: ShardStart = latestThisRun ? { type: 'LATEST' } : toShardStart(lease.checkpoint);
+      this.startWorker(shardId, start);
+    }
+  }
+
+  private async parentsFinished(parents: string[]): Promise<boolean> {
+    for (const parent of parents) {
+      if (this.finished.has(parent)) continue;
+      if (this.workers.has(parent)) return false;
+      const lease = await this.store.get(parent);
+      if (lease?.checkpoint !== SHARD_END) return false;
+      this.finished.add(parent);
+    }
+    return true;
+  }
+
+  /** Where a shard with no lease starts (stored as its first checkpoint). */
+  private initialCheckpoint(
+    shard: Shard,
+    parents: string[],
+  ): { checkpoint: string; latest: boolean } {
+    const shardId = shard.ShardId ?? '';
+    const atStart =
+      this.initialShards?.has(shardId) === true &&
+      parents.every((parent) => this.skipped.has(parent));
+    // A shard that appeared after start, or whose parents were read, is read from its start.
+    if (!atStart) return { checkpoint: 'TRIM_HORIZON', latest: false };
+    const now = (this.options.now ?? Date.now)();
+    switch (this.options.startingPosition) {
+      case 'TRIM_HORIZON':
+        return { checkpoint: 'TRIM_HORIZON', latest: false };
+      case 'AT_TIMESTAMP':
+        return {
+          checkpoint: `AT_TIMESTAMP:${this.options.startingPositionTimestamp?.getTime() ?? now}`,
+          latest: false,
+        };
+      case 'LATEST':
+        // A closed shard has nothing after LATEST. An open one reads from LATEST now, and a
+        // restart before the first checkpoint resumes at this instant, skipping nothing.
+        if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) {
+          return { checkpoint: SHARD_END, latest: true };
+        }
+        return { checkpoint: `AT_TIMESTAMP:${now}`, latest: true };
+    }
+  }
+
+  private startWorker(shardId: string, start: ShardStart): void {
+    const worker = new ShardWorker(
+      shardId,
+      start,
+      this.options,
+      this.options.kinesis,
+      this.store,
+      { ...this.source, shardId },
+      this.counters,
+      this.options.destinationConfig?.onFailure
+        ? createDestinationSender(this.options.destinationConfig.onFailure)
+        : undefined,
+      this.controller.signal,
+    );
+    this.shardStats.set(shardId, worker.stats);
+    this.options.logger?.info('shard started', { shardId, start });
+    const done = worker.run().then(
+      async () => {
+        this.workers.delete(shardId);
+        if (worker.stats.state === 'ended') {
+          this.finished.add(shardId);
+          this.options.logger?.info('shard finished', { shardId });
+          this.syncNotifier.notify(); // children may start now
+        }
+        await this.store.release(shardId);
+      },
+      (error: unknown) => {
+        this.workers.delete(shardId);
+        this.options.logger?.error('shard worker failed', { shardId, error });
+      },
+    );
+    this.workers.set(shardId, { worker, done });
+  }
+
+  private async listShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let nextToken: string | undefined;
+    do {
+      const response = await this.options.kinesis
+        .send(
+          new ListShardsCommand(
+            nextToken ? { NextToken: nextToken } : { StreamName: this.options.streamName },
+          ),
+        )
+        .catch((error: unknown) => {
+          throw new LambdaError(
+            'KSE_LAMBDA_AWS_FAILED',
+            `ListShards: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        });
+      shards.push(...(response.Shards ?? []));
+      nextToken = response.NextToken;
+    } while (nextToken);
+    return shards;
+  }
+
+  stats(): EventSourceMappingStats {
+    return {
+      counters: { ...this.counters },
+      shards: Object.fromEntries(
+        [...this.shardStats].map(([shardId, stats]) => [shardId, { ...stats }]),
+      ),
+      finishedShards: [...this.finished],
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.controller.abort();
+      this.syncNotifier.notify();
+      await this.syncLoop;
+      await this.syncing;
+      await Promise.all([...this.workers.values()].map((entry) => entry.done));
+    })();
+    return this.stopping;
+  }
+}
+
+function toShardStart(checkpoint: string): ShardStart {
+  if (checkpoint === 'TRIM_HORIZON') return { type: 'TRIM_HORIZON' };
+  if (checkpoint === 'LATEST') return { type: 'LATEST' };
+  if (checkpoint.startsWith('AT_TIMESTAMP:')) {
+    return { type: 'AT_TIMESTAMP', timestamp: new Date(Number(checkpoint.slice(13))) };
+  }
+  return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint };
+}

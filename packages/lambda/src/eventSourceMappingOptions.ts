@@ -1,0 +1,169 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { Sleep } from './backoff.js';
+import { LambdaError } from './errors.js';
+import type { OnFailureDestination } from './onFailureDestination.js';
+
+/** A Lambda function for Kinesis, as the event source mapping invokes it. */
+export type KinesisLambdaHandler = (
+  event: KinesisStreamEvent,
+  context: Context,
+) => Promise<KinesisStreamBatchResponse | void | null | undefined>;
+
+/** Where a shard without a checkpoint starts. */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+
+/** A logger the mapping reports to; Powertools' `Logger` fits. */
+export interface MappingLogger {
+  debug(message: string, ...extra: object[]): void;
+  info(message: string, ...extra: object[]): void;
+  warn(message: string, ...extra: object[]): void;
+  error(message: string, ...extra: object[]): void;
+}
+
+/** What {@link EventSourceMappingOptions.onBatch} receives after each invocation. */
+export interface BatchInvocationInfo {
+  shardId: string;
+  lane: number;
+  size: number;
+  firstSequenceNumber: string;
+  /** Wall-clock time the handler took. */
+  durationMs: number;
+  /** Now − arrival of the batch's last record, when the function was invoked (Lambda's IteratorAge). */
+  iteratorAgeMs: number;
+  outcome: 'success' | 'partial' | 'error';
+}
+
+/**
+ * Options of `startEventSourceMapping`: the settings of a Lambda Kinesis event source
+ * mapping (same names and meanings) plus the local wiring (clients, polling, checkpoints).
+ */
+export interface EventSourceMappingOptions {
+  kinesis: KinesisClient;
+  /** Client of the checkpoint (lease) table. */
+  dynamodb: DynamoDBClient;
+  streamName: string;
+  handler: KinesisLambdaHandler;
+  /** Name of the function (context, on-failure records); default `kse-local`. */
+  functionName?: string;
+  /** Namespace of this mapping's leases in the table; default the function name. */
+  mappingName?: string;
+  /** DynamoDB table of leases and checkpoints; default `kse-checkpoints`. */
+  checkpointTable?: string;
+  /** Create the checkpoint table when it is missing; default `true`. */
+  createCheckpointTable?: boolean;
+  /** Most records per invocation, 1–10000; default 100. */
+  batchSize?: number;
+  /** How long to gather records before invoking, 0–300 s; default 0. */
+  maximumBatchingWindowInSeconds?: number;
+  /** Concurrent batches per shard, 1–10; records of one partition key stay in order. Default 1. */
+  parallelizationFactor?: number;
+  /** Where a shard without a checkpoint starts; default `TRIM_HORIZON`. */
+  startingPosition?: StartingPosition;
+  /** For `AT_TIMESTAMP`. */
+  startingPositionTimestamp?: Date;
+  /** Split a failing batch in two and retry each half (splits do not use up retries). */
+  bisectBatchOnFunctionError?: boolean;
+  /** Retries after a failed invocation, -1 (until the record expires) to 10000; default -1. */
+  maximumRetryAttempts?: number;
+  /** Discard records older than this, -1 (never) or seconds; default -1. */
+  maximumRecordAgeInSeconds?: number;
+  /** `['ReportBatchItemFailures']` to honour partial batch responses; default none. */
+  functionResponseTypes?: 'ReportBatchItemFailures'[];
+  /** Where discarded records go (with their data and the reason). */
+  destinationConfig?: { onFailure?: OnFailureDestination };
+  /** Wait between GetRecords calls on a caught-up shard; default 1000 ms (AWS polls ~1/s). */
+  pollIntervalMs?: number;
+  /** How often to list shards to find children after a reshard; default 10 s. */
+  shardSyncIntervalMs?: number;
+  /** `Limit` of GetRecords, 1–10000; default 10000. */
+  getRecordsLimit?: number;
+  /** Records read but not yet handed to the function, per shard, before polling pauses. */
+  maxBufferedRecordsPerShard?: number;
+  /** Backoff between retries of a failed invocation or AWS call. */
+  retryBackoff?: { baseMs: number; capMs: number };
+  /** Reported by `context.getRemainingTimeInMillis()` (not enforced); default 60. */
+  timeoutSeconds?: number;
+  /** Account id in the ARNs of the context; default `000000000000`. */
+  accountId?: string;
+  /** Identifies this process in the lease table; default a random id. */
+  workerId?: string;
+  logger?: MappingLogger;
+  /** Called after each invocation (for metrics and benchmarks). */
+  onBatch?: (info: BatchInvocationInfo) => void;
+  /** Injected for tests: clock (ms), sleep, random source of the jitter. */
+  now?: () => number;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+/** Defaults of {@link EventSourceMappingOptions}, as Lambda's where Lambda has one. */
+export const DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS = {
+  functionName: 'kse-local',
+  checkpointTable: 'kse-checkpoints',
+  createCheckpointTable: true,
+  batchSize: 100,
+  maximumBatchingWindowInSeconds: 0,
+  parallelizationFactor: 1,
+  startingPosition: 'TRIM_HORIZON' as StartingPosition,
+  bisectBatchOnFunctionError: false,
+  maximumRetryAttempts: -1,
+  maximumRecordAgeInSeconds: -1,
+  functionResponseTypes: [] as 'ReportBatchItemFailures'[],
+  pollIntervalMs: 1000,
+  shardSyncIntervalMs: 10_000,
+  getRecordsLimit: 10_000,
+  maxBufferedRecordsPerShard: 20_000,
+  retryBackoff: { baseMs: 100, capMs: 5_000 },
+  timeoutSeconds: 60,
+  accountId: '000000000000',
+} satisfies Partial<EventSourceMappingOptions>;
+
+const settingsSchema = z.object({
+  streamName: z.string().min(1),
+  functionName: z.string().min(1),
+  checkpointTable: z.string().min(3),
+  batchSize: z.number().int().min(1).max(10_000),
+  maximumBatchingWindowInSeconds: z.number().min(0).max(300),
+  parallelizationFactor: z.number().int().min(1).max(10),
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']),
+  maximumRetryAttempts: z.number().int().min(-1).max(10_000),
+  // Lambda's floor is 60 s; lower values are allowed locally so that tests stay short.
+  maximumRecordAgeInSeconds: z.number().min(-1).max(604_800),
+  pollIntervalMs: z.number().min(0),
+  shardSyncIntervalMs: z.number().min(1),
+  getRecordsLimit: z.number().int().min(1).max(10_000),
+  maxBufferedRecordsPerShard: z.number().int().min(1),
+  timeoutSeconds: z.number().positive(),
+});
+
+/** The options with defaults applied, validated. */
+export type ResolvedMappingOptions = EventSourceMappingOptions &
+  typeof DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS & { mappingName: string };
+
+/** Merges defaults and validates; a bad option fails with a message naming it. */
+export function resolveMappingOptions(options: EventSourceMappingOptions): ResolvedMappingOptions {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  );
+  const merged = { ...DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS, ...defined } as ResolvedMappingOptions;
+  const result = settingsSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join('.') ?? 'options';
+    throw new LambdaError('KSE_LAMBDA_CONFIG_INVALID', `option ${name}: ${issue?.message}`, {
+      variable: name,
+      retryable: false,
+    });
+  }
+  if (merged.startingPosition === 'AT_TIMESTAMP' && !merged.startingPositionTimestamp) {
+    throw new LambdaError(
+      'KSE_LAMBDA_CONFIG_INVALID',
+      'option startingPositionTimestamp: required with AT_TIMESTAMP',
+      { variable: 'startingPositionTimestamp', retryable: false },
+    );
+  }
+  return { ...merged, mappingName: options.mappingName ?? merged.functionName };
+}
