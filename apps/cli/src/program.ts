@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerRun } from './commands/run.js';
+import { registerVerify } from './commands/verify.js';
 
 /** Exit code for usage errors (bad flags, bad values), as POSIX tools do. */
 export const EXIT_USAGE = 2;
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
+  registerVerify(program);
   return program;
 }
 
