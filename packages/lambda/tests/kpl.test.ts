@@ -30,7 +30,7 @@ describe('deaggregate', () => {
 
   it('rejects an aggregate whose MD5 trailer does not match', () => {
     const bytes = Buffer.from(aggregate([{ partitionKey: 'k', data: Buffer.from('{}') }]));
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     expect(() => deaggregate(bytes)).toThrowError(/KSE_LAMBDA_KPL_INVALID.*MD5/);
   });
 

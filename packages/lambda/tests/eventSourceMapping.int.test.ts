@@ -1,0 +1,390 @@
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SplitShardCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  createAwsClients,
+  ensureStream,
+  ensureTable,
+  testAwsConfig,
+  uniqueName,
+} from '@kse/local-stack';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  decodeKinesisEvent,
+  decodeKinesisText,
+  startEventSourceMapping,
+  type DiscardedRecord,
+  type EventSourceMapping,
+  type EventSourceMappingOptions,
+} from '../src/index.js';
+import { order } from './fixtures/events.js';
+import { compareSeq, putRecords, seededRandom, textsOf, waitFor } from './helpers.js';
+
+const clients = createAwsClients(testAwsConfig());
+const { kinesis, dynamodb } = clients;
+const running: EventSourceMapping[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((mapping) => mapping.stop()));
+});
+
+async function start(
+  options: Partial<EventSourceMappingOptions> &
+    Pick<EventSourceMappingOptions, 'streamName' | 'handler'>,
+) {
+  const mapping = await startEventSourceMapping({
+    kinesis,
+    dynamodb,
+    checkpointTable: 'kse-lambda-test-checkpoints',
+    mappingName: uniqueName('mapping'),
+    pollIntervalMs: 50,
+    shardSyncIntervalMs: 200,
+    retryBackoff: { baseMs: 5, capMs: 20 },
+    random: seededRandom(7),
+    ...options,
+  });
+  running.push(mapping);
+  return mapping;
+}
+
+function numbered(count: number, key: (i: number) => string = () => 'k') {
+  return Array.from({ length: count }, (_, i) => ({
+    partitionKey: key(i),
+    data: JSON.stringify({ i }),
+  }));
+}
+
+function indexesOf(event: KinesisStreamEvent): number[] {
+  return textsOf(event).map((text) => (JSON.parse(text) as { i: number }).i);
+}
+
+describe('startEventSourceMapping', () => {
+  it('invokes the handler with Lambda-shaped events whose UTF-8 data round-trips', async () => {
+    const streamName = uniqueName('esm-shape');
+    const { streamArn } = await ensureStream(kinesis, { streamName, shardCount: 1 });
+    const [sequenceNumber] = await putRecords(kinesis, streamName, [
+      { partitionKey: String(order.orderId), data: JSON.stringify(order) },
+    ]);
+    const events: KinesisStreamEvent[] = [];
+    const mapping = await start({
+      streamName,
+      functionName: 'shape-fn',
+      handler: async (event) => {
+        events.push(event);
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 1, 'one record');
+    const record = events[0]!.Records[0]!;
+    expect(record).toMatchObject({
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventName: 'aws:kinesis:record',
+      eventSourceARN: streamArn,
+      awsRegion: testAwsConfig().region,
+      eventID: `shardId-000000000000:${sequenceNumber}`,
+      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: '10000001', sequenceNumber },
+    });
+    expect(record.kinesis.approximateArrivalTimestamp).toBeGreaterThan(1.7e9);
+    expect(record.kinesis.approximateArrivalTimestamp).toBeLessThan(Date.now() / 1000 + 1);
+    const [user] = decodeKinesisEvent(events[0]!).records;
+    expect(JSON.parse(decodeKinesisText(user!))).toEqual(order);
+    await waitFor(
+      () => mapping.stats().shards['shardId-000000000000']?.checkpoint === sequenceNumber,
+      'checkpoint',
+    );
+    expect(mapping.stats().shards['shardId-000000000000']!.iteratorAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('re-drives from the lowest sequence number reported in batchItemFailures', async () => {
+    const streamName = uniqueName('esm-partial');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    const seqs = await putRecords(kinesis, streamName, numbered(10));
+    const deliveries: number[][] = [];
+    const mapping = await start({
+      streamName,
+      batchSize: 10,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      handler: async (event) => {
+        const indexes = indexesOf(event);
+        deliveries.push(indexes);
+        if (deliveries.length > 1) return { batchItemFailures: [] };
+        // Report 7 before 4: Lambda must still re-drive from the lowest, 4.
+        return { batchItemFailures: [{ itemIdentifier: seqs[7]! }, { itemIdentifier: seqs[4]! }] };
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 10, 'ten successes');
+    expect(deliveries).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [4, 5, 6, 7, 8, 9],
+    ]);
+    expect(mapping.stats().counters.partialFailures).toBe(1);
+  });
+
+  it('fails the whole batch when an itemIdentifier is not in it', async () => {
+    const streamName = uniqueName('esm-badid');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    await putRecords(kinesis, streamName, numbered(3));
+    const deliveries: number[][] = [];
+    const mapping = await start({
+      streamName,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      handler: async (event) => {
+        deliveries.push(indexesOf(event));
+        return deliveries.length === 1
+          ? { batchItemFailures: [{ itemIdentifier: '' }] }
+          : undefined;
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 3, 'three successes');
+    expect(deliveries).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+  });
+
+  it('bisects to isolate a poison record, dead-letters it after the retry budget, and processes the rest', async () => {
+    const streamName = uniqueName('esm-poison');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    const seqs = await putRecords(kinesis, streamName, numbered(10));
+    const deadLetterPath = join(tmpdir(), `${uniqueName('dlq')}.ndjson`);
+    const succeeded: number[] = [];
+    let poisonInvocations = 0;
+    const mapping = await start({
+      streamName,
+      batchSize: 10,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { type: 'file', path: deadLetterPath } },
+      handler: async (event) => {
+        const indexes = indexesOf(event);
+        if (indexes.includes(5)) {
+          poisonInvocations += 1;
+          throw new Error('poison record 5');
+        }
+        succeeded.push(...indexes);
+      },
+    });
+    await waitFor(() => {
+      const { counters } = mapping.stats();
+      return counters.recordsSucceeded + counters.recordsDeadLettered === 10;
+    }, 'all records settled');
+    expect(succeeded.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    const lines = (await readFile(deadLetterPath, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const discarded = JSON.parse(lines[0]!) as DiscardedRecord;
+    expect(discarded).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      sequenceNumber: seqs[5],
+      shardId: 'shardId-000000000000',
+      partitionKey: 'k',
+      // [0-9], [5-9], [5,6,7], [5,6], then [5] alone and its 2 retries
+      approximateInvokeCount: 7,
+    });
+    expect(discarded.reason).toContain('poison record 5');
+    expect(Buffer.from(discarded.data, 'base64').toString('utf8')).toBe('{"i":5}');
+    const stats = mapping.stats();
+    expect(stats.counters.recordsDeadLettered).toBe(1);
+    expect(stats.counters.retries).toBe(2);
+    expect(poisonInvocations).toBe(7);
+    await waitFor(
+      () => mapping.stats().shards['shardId-000000000000']?.checkpoint === seqs[9],
+      'checkpoint past the poison record',
+    );
+  });
+
+  it('sends records older than maximumRecordAgeInSeconds to a Kinesis on-failure stream', async () => {
+    const streamName = uniqueName('esm-age');
+    const dlqStream = uniqueName('esm-age-dlq');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    await ensureStream(kinesis, { streamName: dlqStream, shardCount: 1 });
+    await putRecords(kinesis, streamName, numbered(3));
+    let invoked = 0;
+    const mapping = await start({
+      streamName,
+      maximumRecordAgeInSeconds: 60,
+      now: () => Date.now() + 120_000, // the clock says every record is two minutes old
+      destinationConfig: { onFailure: { type: 'kinesis', streamName: dlqStream, kinesis } },
+      handler: async () => {
+        invoked += 1;
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsDeadLettered === 3, 'three discarded');
+    expect(invoked).toBe(0);
+    const dead: DiscardedRecord[] = [];
+    const reader = await start({
+      streamName: dlqStream,
+      handler: async (event) => {
+        dead.push(...textsOf(event).map((t) => JSON.parse(t) as DiscardedRecord));
+      },
+    });
+    await waitFor(() => reader.stats().counters.recordsSucceeded === 3, 'dead letters read');
+    expect(dead.map((d) => [d.condition, Buffer.from(d.data, 'base64').toString()])).toEqual([
+      ['RecordAgeExceeded', '{"i":0}'],
+      ['RecordAgeExceeded', '{"i":1}'],
+      ['RecordAgeExceeded', '{"i":2}'],
+    ]);
+  });
+
+  it('keeps records of one partition key in order across parallel lanes', async () => {
+    const streamName = uniqueName('esm-parallel');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    await putRecords(
+      kinesis,
+      streamName,
+      numbered(300, (i) => `key-${i % 12}`),
+    );
+    const seenByKey = new Map<string, number[]>();
+    let active = 0;
+    let maxActive = 0;
+    const mapping = await start({
+      streamName,
+      batchSize: 10,
+      parallelizationFactor: 4,
+      handler: async (event) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        for (const record of event.Records) {
+          const i = (
+            JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString()) as { i: number }
+          ).i;
+          const list = seenByKey.get(record.kinesis.partitionKey) ?? [];
+          list.push(i);
+          seenByKey.set(record.kinesis.partitionKey, list);
+        }
+        active -= 1;
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 300, 'all 300');
+    expect(maxActive).toBeGreaterThan(1);
+    expect(maxActive).toBeLessThanOrEqual(4);
+    for (const [key, list] of seenByKey) {
+      const k = Number(key.slice(4));
+      expect(list).toEqual(Array.from({ length: 25 }, (_, n) => n * 12 + k));
+    }
+  });
+
+  it('resumes from the checkpoint after a stop, skipping nothing, and the sink table ends exact', async () => {
+    const streamName = uniqueName('esm-restart');
+    const tableName = uniqueName('esm-sink');
+    await ensureStream(kinesis, { streamName, shardCount: 2 });
+    await ensureTable(dynamodb, { tableName, partitionKey: { name: 'id', type: 'N' } });
+    const total = 200;
+    await putRecords(
+      kinesis,
+      streamName,
+      numbered(total, (i) => `pk-${i}`),
+    );
+    const sink = async (event: KinesisStreamEvent) => {
+      await Promise.all(
+        indexesOf(event).map((i) =>
+          dynamodb.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { id: { N: String(i) } },
+              UpdateExpression: 'ADD deliveries :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            }),
+          ),
+        ),
+      );
+    };
+    const mappingName = uniqueName('restart');
+    const batchSize = 10;
+    const first = await start({ streamName, mappingName, batchSize, handler: sink });
+    await waitFor(() => first.stats().counters.recordsSucceeded >= 60, 'first 60');
+    await first.stop();
+    const firstStats = first.stats();
+    expect(firstStats.counters.recordsSucceeded).toBeLessThan(total);
+    const checkpoints = Object.fromEntries(
+      Object.entries(firstStats.shards).map(([id, s]) => [id, s.checkpoint]),
+    );
+    const firstSeqAfterRestart = new Map<string, string>();
+    const second = await start({
+      streamName,
+      mappingName,
+      batchSize,
+      handler: async (event, context) => {
+        const shardId = event.Records[0]!.eventID.split(':')[0]!;
+        if (!firstSeqAfterRestart.has(shardId)) {
+          firstSeqAfterRestart.set(shardId, event.Records[0]!.kinesis.sequenceNumber);
+        }
+        await sink(event);
+        expect(context.functionName).toBe('kse-local');
+      },
+    });
+    await waitFor(
+      () =>
+        firstStats.counters.recordsSucceeded + second.stats().counters.recordsSucceeded >= total,
+      'the rest',
+    );
+    for (const [shardId, checkpoint] of Object.entries(checkpoints)) {
+      const resumed = firstSeqAfterRestart.get(shardId);
+      if (checkpoint !== undefined && resumed !== undefined) {
+        expect(compareSeq(resumed, checkpoint)).toBe(1);
+      }
+    }
+    const items = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+    expect(items.Count).toBe(total);
+    const ids = (items.Items ?? []).map((item) => Number(item.id!.N)).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: total }, (_, i) => i));
+    // A graceful stop checkpoints its in-flight batch: nothing is delivered twice.
+    const deliveries = (items.Items ?? []).map((item) => Number(item.deliveries!.N));
+    expect(Math.max(...deliveries)).toBe(1);
+  });
+
+  it('follows a split shard into its children once the parent is finished', async () => {
+    const streamName = uniqueName('esm-split');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    await putRecords(
+      kinesis,
+      streamName,
+      numbered(20, (i) => `pk-${i}`),
+    );
+    const invocations: { shardId: string; indexes: number[] }[] = [];
+    const mapping = await start({
+      streamName,
+      handler: async (event) => {
+        invocations.push({
+          shardId: event.Records[0]!.eventID.split(':')[0]!,
+          indexes: indexesOf(event),
+        });
+      },
+    });
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 20, 'parent records');
+    await kinesis.send(
+      new SplitShardCommand({
+        StreamName: streamName,
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: (2n ** 127n).toString(),
+      }),
+    );
+    await waitFor(async () => {
+      const summary = await kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: streamName }),
+      );
+      return summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+    }, 'stream ACTIVE after split');
+    await putRecords(
+      kinesis,
+      streamName,
+      numbered(40, (i) => `pk-${i}`).map((r, i) => ({ ...r, data: JSON.stringify({ i: 20 + i }) })),
+    );
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 60, 'all 60', 30_000);
+    const stats = mapping.stats();
+    expect(stats.finishedShards).toContain('shardId-000000000000');
+    expect(stats.shards['shardId-000000000000']!.checkpoint).toBe('SHARD_END');
+    const childShards = new Set(
+      invocations.map((i) => i.shardId).filter((s) => s !== 'shardId-000000000000'),
+    );
+    expect([...childShards].sort()).toEqual(['shardId-000000000001', 'shardId-000000000002']);
+    const lastParent = invocations.findLastIndex((i) => i.shardId === 'shardId-000000000000');
+    const firstChild = invocations.findIndex((i) => i.shardId !== 'shardId-000000000000');
+    expect(lastParent).toBeLessThan(firstChild);
+    const all = invocations.flatMap((i) => i.indexes).sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+});
