@@ -1,0 +1,338 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  createAwsClients,
+  createKinesisClient,
+  ensureBucket,
+  ensureStream,
+  testAwsConfig,
+  uniqueName,
+  type AwsClients,
+} from '@kse/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replay, type ReplaySummary } from '../src/index.js';
+import { buildOrderLines, seededRandom } from './fixtures.js';
+import { injectPutRecordsFaults, orderProblems, readAllShards, sorted } from './kinesisHelpers.js';
+
+let clients: AwsClients;
+let dir: string;
+const noSleep = async (): Promise<void> => undefined;
+
+beforeAll(() => {
+  clients = createAwsClients({ ...testAwsConfig(), maxAttempts: 1 });
+  dir = mkdtempSync(join(tmpdir(), 'kse-replay-int-'));
+});
+
+afterAll(() => {
+  clients.kinesis.destroy();
+  clients.s3.destroy();
+});
+
+function writeLines(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+function expectAccounted(summary: ReplaySummary): void {
+  expect(summary.read).toBe(summary.sent + summary.deadLettered);
+  expect(summary.pending).toBe(0);
+}
+
+async function newStream(shardCount = 2): Promise<string> {
+  const streamName = uniqueName('replay');
+  await ensureStream(clients.kinesis, { streamName, shardCount });
+  return streamName;
+}
+
+describe('replay of 10,000 orders (30,000 lines) into a 2-shard stream', () => {
+  const lines = buildOrderLines({ orders: 10_000, seed: 7 });
+
+  it('from a file: every line once, each order on one shard in file order', async () => {
+    const streamName = await newStream();
+    const summary = await replay({
+      sources: [writeLines('orders.json', lines)],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 0,
+      deadLetterPath: join(dir, 'dl-file.ndjson'),
+    });
+    expect(summary).toMatchObject({
+      ok: true,
+      read: 30_000,
+      sent: 30_000,
+      deadLettered: 0,
+      error: null,
+    });
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect(shards.size).toBe(2);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    expect(orderProblems(shards, lines)).toEqual([]);
+  });
+
+  it('from an S3 prefix of gzip objects, skipping a README, in key order', async () => {
+    const bucket = uniqueName('replay');
+    await ensureBucket(clients.s3, bucket);
+    const put = (Key: string, Body: Uint8Array | string): Promise<unknown> =>
+      clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
+    // Two parts: key order must be replay order (part-2 keys sort after part-1).
+    await put('orders/part-1.json.gz', gzipSync(lines.slice(0, 15_000).join('\n') + '\n'));
+    await put('orders/part-2.json', gzipSync(lines.slice(15_000).join('\n') + '\n')); // gzip, by magic bytes
+    await put('orders/README.md', '# Orders\nnot data\n');
+    const streamName = await newStream();
+    const summary = await replay({
+      sources: [`s3://${bucket}/orders/`],
+      kinesis: clients.kinesis,
+      s3: clients.s3,
+      streamName,
+      speedup: 0,
+      deadLetterPath: join(dir, 'dl-s3.ndjson'),
+    });
+    expect(summary).toMatchObject({
+      ok: true,
+      read: 30_000,
+      sent: 30_000,
+      deadLettered: 0,
+      sourcesRead: 2,
+    });
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    expect(orderProblems(shards, lines)).toEqual([]);
+  });
+});
+
+describe('replay with injected faults', () => {
+  const lines = buildOrderLines({ orders: 400, seed: 11 });
+
+  it('re-sends only failed entries after partial failures and counts the retries', async () => {
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const random = seededRandom(3);
+    const log = injectPutRecordsFaults(kinesis, { failEntry: () => random() < 0.2 });
+    const streamName = await newStream();
+    const summary = await replay({
+      sources: [writeLines('faults.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      maxBatchRecords: 100,
+      retry: { maxAttempts: 20 },
+      sleep: noSleep,
+      random: seededRandom(5),
+      deadLetterPath: join(dir, 'dl-faults.ndjson'),
+    });
+    expect(log.failedEntries).toBeGreaterThan(100);
+    expect(summary).toMatchObject({ ok: true, read: 1_200, sent: 1_200, deadLettered: 0 });
+    expect(summary.retries).toBe(log.failedEntries);
+    // Only the failed entries went out again: total entries sent = lines + retries.
+    expect(log.entriesPerRequest.reduce((a, b) => a + b, 0)).toBe(1_200 + log.failedEntries);
+    const shards = await readAllShards(kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    kinesis.destroy();
+  });
+
+  it('retries whole requests that fail with throttling', async () => {
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const log = injectPutRecordsFaults(kinesis, { failRequest: (n) => n <= 3 });
+    const streamName = await newStream();
+    const summary = await replay({
+      sources: [writeLines('throttled.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      concurrency: 1,
+      retry: { maxAttempts: 5 },
+      sleep: noSleep,
+      deadLetterPath: join(dir, 'dl-throttled.ndjson'),
+    });
+    expect(log.failedRequests).toBe(3);
+    expect(summary).toMatchObject({ ok: true, sent: 1_200, failedRequests: 3 });
+    expect(summary.retries).toBe(3 * log.entriesPerRequest[0]!);
+    const shards = await readAllShards(kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    kinesis.destroy();
+  });
+
+  it('dead-letters records whose retries ran out, with every attempt, and reports failure', async () => {
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const doomed = new Set(['10000005', '10000100']);
+    injectPutRecordsFaults(kinesis, { failEntry: (e) => doomed.has(e.partitionKey) });
+    const streamName = await newStream();
+    const deadLetterPath = join(dir, 'dl-exhausted.ndjson');
+    const summary = await replay({
+      sources: [writeLines('exhausted.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      retry: { maxAttempts: 3 },
+      sleep: noSleep,
+      deadLetterPath,
+    });
+    expect(summary).toMatchObject({
+      ok: false,
+      read: 1_200,
+      sent: 1_194,
+      deadLettered: 6,
+      deadLetterPath,
+    });
+    expectAccounted(summary);
+    const letters = readFileSync(deadLetterPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(letters).toHaveLength(6);
+    for (const letter of letters) {
+      expect(letter).toMatchObject({
+        code: 'KSE_REPLAY_RETRIES_EXHAUSTED',
+        source: join(dir, 'exhausted.json'),
+      });
+      expect(letter.attempts).toHaveLength(3);
+      expect(lines[(letter.lineNumber as number) - 1]).toBe(letter.data);
+    }
+    const shards = await readAllShards(kinesis, streamName);
+    const expected = lines.filter(
+      (l) => !doomed.has(String((JSON.parse(l) as { orderId: number }).orderId)),
+    );
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(expected));
+    kinesis.destroy();
+  });
+
+  it('stops on a missing stream, with every record accounted for', async () => {
+    const summary = await replay({
+      sources: [writeLines('missing.json', lines)],
+      kinesis: clients.kinesis,
+      streamName: uniqueName('no-such-stream'),
+      speedup: 0,
+      deadLetterPath: join(dir, 'dl-missing.ndjson'),
+    });
+    expect(summary.ok).toBe(false);
+    expect(summary.error?.code).toBe('KSE_REPLAY_PUT_REJECTED');
+    expect(summary.sent).toBe(0);
+    expectAccounted(summary);
+  });
+});
+
+describe('replay of bad input', () => {
+  it('dead-letters bad lines with source and line number and sends the rest', async () => {
+    const good = buildOrderLines({ orders: 3, seed: 1 });
+    const big = JSON.stringify({
+      orderId: 1,
+      orderDateTime: '2026-01-01T00:00:00.000Z',
+      pad: 'x'.repeat(1024 * 1024),
+    });
+    const input = [
+      good[0]!,
+      'not json',
+      '{"orderId":5}',
+      '[1,2]',
+      good[1]!,
+      big,
+      '{"orderDateTime":"2026-01-01T00:00:00Z"}',
+      ...good.slice(2),
+    ];
+    const source = writeLines('bad.json', input);
+    const deadLetterPath = join(dir, 'dl-bad.ndjson');
+    const streamName = await newStream(1);
+    const summary = await replay({
+      sources: [source],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 0,
+      deadLetterPath,
+    });
+    expect(summary).toMatchObject({
+      ok: false,
+      read: 14,
+      sent: 9,
+      deadLettered: 5,
+      badLines: 5,
+      error: null,
+    });
+    const letters = readFileSync(deadLetterPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(letters.map((l) => [l.lineNumber, l.code])).toEqual([
+      [2, 'KSE_REPLAY_LINE_INVALID'],
+      [3, 'KSE_REPLAY_TIMESTAMP_MISSING'],
+      [4, 'KSE_REPLAY_LINE_INVALID'],
+      [6, 'KSE_REPLAY_RECORD_TOO_LARGE'],
+      [7, 'KSE_REPLAY_PARTITION_KEY_MISSING'],
+    ]);
+    expect(letters[0]).toMatchObject({ source, data: 'not json' });
+    expect(letters[3]!.data).toBe(big);
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(good));
+    expect(orderProblems(shards, good)).toEqual([]);
+  });
+});
+
+describe('replay batching, seek and pacing', () => {
+  it('keeps every request within the record and byte limits', async () => {
+    const lines = buildOrderLines({ orders: 400, seed: 2 });
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const log = injectPutRecordsFaults(kinesis, {});
+    const streamName = await newStream();
+    const summary = await replay({
+      sources: [writeLines('limits.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      maxBatchRecords: 50,
+      maxBatchBytes: 8 * 1024,
+      deadLetterPath: join(dir, 'dl-limits.ndjson'),
+    });
+    expect(summary.sent).toBe(1_200);
+    expect(Math.max(...log.entriesPerRequest)).toBeLessThanOrEqual(50);
+    expect(Math.max(...log.bytesPerRequest)).toBeLessThanOrEqual(8 * 1024);
+    expect(log.entriesPerRequest.reduce((a, b) => a + b, 0)).toBe(1_200);
+    kinesis.destroy();
+  });
+
+  it('starts from the first event at or after --seek', async () => {
+    const lines = buildOrderLines({ orders: 10, seed: 3, stepMs: 60_000 });
+    const streamName = await newStream(1);
+    const summary = await replay({
+      sources: [writeLines('seek.json', lines)],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 0,
+      seek: '2026-01-01T00:04:00.000Z',
+      deadLetterPath: join(dir, 'dl-seek.ndjson'),
+    });
+    expect(summary).toMatchObject({ ok: true, read: 18, sent: 18, skippedBeforeSeek: 12 });
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines.slice(12)));
+    expect(orderProblems(shards, lines.slice(12))).toEqual([]);
+  });
+
+  it('spreads 2 s of event time over 2 s ± 10% of wall time at speedup 1', async () => {
+    // 21 orders, 100 ms apart: the last event is 2,000 ms after the first. Measured from the
+    // request carrying the first record to the one carrying the last (the emulator's reply
+    // time to the last request is not pacing), and end to end with a loose upper bound.
+    const lines = buildOrderLines({ orders: 21, seed: 4, stepMs: 100 });
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const log = injectPutRecordsFaults(kinesis, {});
+    const streamName = await newStream(1);
+    const started = performance.now();
+    const summary = await replay({
+      sources: [writeLines('paced.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 1,
+      concurrency: 1,
+      deadLetterPath: join(dir, 'dl-paced.ndjson'),
+    });
+    const elapsed = performance.now() - started;
+    expect(summary.error).toBeNull();
+    expect(summary.sent).toBe(63);
+    const paced = log.sentAt.at(-1)! - log.sentAt[0]!;
+    expect(paced).toBeGreaterThanOrEqual(1_800);
+    expect(paced).toBeLessThanOrEqual(2_200);
+    expect(elapsed).toBeGreaterThanOrEqual(1_800);
+    expect(elapsed).toBeLessThan(4_000);
+    kinesis.destroy();
+  });
+});
