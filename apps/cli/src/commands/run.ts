@@ -1,23 +1,155 @@
-import type { Command } from 'commander';
+import { once } from 'node:events';
+import { Option, type Command } from 'commander';
+import { DEFAULT_SEED } from '@kse/generator';
+import { durationOption, intAtLeast, rateOption } from '../run/cliOptions.js';
+import { DEFAULT_RUN_OPTIONS, TOPOLOGIES, runPipeline, type Topology } from '../run/pipeline.js';
+import { createProgressWriter, formatCount } from '../run/progress.js';
+import { writeReport } from '../run/report.js';
+import { formatVerdict } from '../run/verdict.js';
+
+interface RunFlags {
+  orders: number;
+  products: number;
+  seed: string;
+  shards: number;
+  enrichedShards: number;
+  rate: number | 'max';
+  topology: Topology;
+  pollMs: number;
+  deadline: number;
+  keep?: boolean;
+  force?: boolean;
+  report?: string;
+  workDir?: string;
+  endpoint?: string;
+  region?: string;
+  bucket: string;
+}
 
 /**
- * `kse run`: the whole pipeline on the local stack. Not built yet; until it is, it says
- * so rather than pretend (issue: "`kse run`: the whole pipeline in one command").
+ * `kse run`: the whole pipeline end to end, verified, optionally reported. Exit 0 only
+ * when the verdict is exact; 1 when it is not or the run failed; 2 on usage errors.
  */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Run the whole pipeline end to end on the embedded local AWS stack (coming soon)')
-    .action(() => {
-      console.log(
-        [
-          'kse run is not implemented yet. It will:',
-          '  1. start local Kinesis, DynamoDB and S3 emulators',
-          '  2. generate products and orders (deterministic, seeded)',
-          '  3. replay the orders into OrdersStream',
-          '  4. join orders with their items and products, write OrdersEnriched in DynamoDB',
-          '  5. verify every row and print a verdict',
-        ].join('\n'),
+    .description(
+      'Run the whole pipeline end to end (generate, replay, join, enrich, land in DynamoDB) and verify every row',
+    )
+    .option(
+      '--orders <n>',
+      'orders to generate (2 items each)',
+      intAtLeast(1),
+      DEFAULT_RUN_OPTIONS.orders,
+    )
+    .option('--products <n>', 'products to generate', intAtLeast(2), DEFAULT_RUN_OPTIONS.products)
+    .option('--seed <text>', 'seed of the generator', DEFAULT_SEED)
+    .option('--shards <n>', 'shards of OrdersStream', intAtLeast(1), DEFAULT_RUN_OPTIONS.shards)
+    .option(
+      '--enriched-shards <n>',
+      'shards of OrdersEnrichedStream',
+      intAtLeast(1),
+      DEFAULT_RUN_OPTIONS.enrichedShards,
+    )
+    .option('--rate <n>', 'records/s put into OrdersStream, or "max"', rateOption, 'max')
+    .addOption(
+      new Option(
+        '--topology <name>',
+        'seed: enrich → OrdersEnrichedStream → sink → table; fused: enrich → table',
+      )
+        .choices(TOPOLOGIES)
+        .default(DEFAULT_RUN_OPTIONS.topology),
+    )
+    .option(
+      '--poll-ms <ms>',
+      'GetRecords interval per shard',
+      intAtLeast(0),
+      DEFAULT_RUN_OPTIONS.pollMs,
+    )
+    .option(
+      '--deadline <duration>',
+      'give up waiting for rows after this long (e.g. 90s, 10m)',
+      durationOption,
+      DEFAULT_RUN_OPTIONS.deadlineMs,
+    )
+    .option('--keep', 'leave the stack and its data up afterwards, and print how to reach it')
+    .option('--force', 'on AWS, write into a table that is not empty')
+    .option('--report <dir>', 'write report.json and report.html into this directory')
+    .option('--work-dir <dir>', 'where the generated files go (default: a temporary directory)')
+    .option(
+      '--endpoint <url>',
+      'AWS endpoint for every service (default: the embedded local stack)',
+    )
+    .option('--region <region>', 'AWS region')
+    .option('--bucket <name>', 'S3 bucket of the input files', DEFAULT_RUN_OPTIONS.bucket)
+    .addHelpText(
+      'after',
+      `
+Reproducible: \`kse run --orders N --products P --seed S\` generates exactly the files
+\`kse generate --orders N --products P --seed S\` writes, so the expected table can be
+re-derived from them (see \`kse verify\`).
+
+Without --endpoint or AWS settings (AWS_ENDPOINT_URL…, AWS_REGION, AWS_PROFILE), kse run
+starts local emulators of Kinesis, DynamoDB and S3 in-process. On a local stack, the
+streams, table and bucket of an earlier run are deleted first. On AWS, kse run refuses
+to write into a non-empty table unless --force.
+
+Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`,
+    )
+    .action(async (flags: RunFlags) => {
+      const progress = createProgressWriter(process.stderr);
+      const result = await runPipeline(
+        {
+          ...DEFAULT_RUN_OPTIONS,
+          orders: flags.orders,
+          products: flags.products,
+          seed: flags.seed,
+          shards: flags.shards,
+          enrichedShards: flags.enrichedShards,
+          rate: flags.rate,
+          topology: flags.topology,
+          pollMs: flags.pollMs,
+          deadlineMs: flags.deadline,
+          keep: flags.keep === true,
+          force: flags.force === true,
+          bucket: flags.bucket,
+          sampleMs: flags.orders >= 100_000 ? 1000 : DEFAULT_RUN_OPTIONS.sampleMs,
+          ...(flags.report === undefined ? {} : { reportDir: flags.report }),
+          ...(flags.workDir === undefined ? {} : { workDir: flags.workDir }),
+          ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+          ...(flags.region === undefined ? {} : { region: flags.region }),
+        },
+        { progress, log: (message) => process.stderr.write(`kse run: ${message}\n`) },
       );
+
+      if (result.verdict !== null) process.stdout.write(formatVerdict(result.verdict));
+      if (result.error !== null) process.stderr.write(`kse run failed: ${result.error.message}\n`);
+      const { report } = result;
+      const lat = report.latencyMs;
+      process.stdout.write(
+        `wall time ${(report.durationsMs.total! / 1000).toFixed(1)} s; ` +
+          `landed ${formatCount(report.throughput.written.perSecond)} rows/s; ` +
+          `latency p50 ${lat.p50 ?? '–'} ms, p95 ${lat.p95 ?? '–'} ms, p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms; ` +
+          `peak RSS ${Math.round(report.peakRssBytes / 1024 / 1024)} MB\n`,
+      );
+      if (flags.report !== undefined) {
+        const paths = await writeReport(flags.report, report);
+        process.stdout.write(`report: ${paths.json}, ${paths.html}\n`);
+      }
+      process.exitCode = result.verdict?.exact === true && result.error === null ? 0 : 1;
+
+      if (flags.keep === true) {
+        process.stdout.write(
+          [
+            `generated files: ${result.workDir}`,
+            'the stack is up; to inspect it with the AWS CLI, in another shell:',
+            ...result.envLines.map((line) => `  ${line}`),
+            '  aws dynamodb scan --table-name OrdersEnriched --max-items 5',
+            'press Ctrl-C to stop it',
+            '',
+          ].join('\n'),
+        );
+        await once(process, 'SIGINT');
+      }
     });
 }

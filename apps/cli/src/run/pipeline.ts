@@ -1,0 +1,431 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { generateDataset, uploadStreamToS3 } from '@kse/generator';
+import {
+  deleteStreamIfExists,
+  deleteTableIfExists,
+  emptyBucket,
+  ensureBucket,
+  ensureStream,
+  ensureTable,
+  openAws,
+  type OpenAws,
+} from '@kse/local-stack';
+import { replay, type ReplaySummary } from '@kse/replay';
+import { startEventSourceMapping, type EventSourceMapping } from '@kse/lambda';
+import { ENRICHED_TABLE_KEY } from '@kse/schemas';
+import { createPipelineHandlers, type PipelineHandlers } from './handlers.js';
+import { LatencyRecorder } from './latency.js';
+import { buildReport, type PipelineSample, type RunReport } from './report.js';
+import { tapStreamPuts, tapTableWrites } from './taps.js';
+import { verifyTable, type VerifyResult } from './verifyTable.js';
+import type { ProgressWriter, StageTotals } from './progress.js';
+
+/** The two shapes of the pipeline. */
+export const TOPOLOGIES = ['seed', 'fused'] as const;
+/** `seed`: enrich → OrdersEnrichedStream → sink → table (the sample's); `fused`: enrich → table. */
+export type Topology = (typeof TOPOLOGIES)[number];
+
+/** Options of {@link runPipeline}; see `kse run --help`. */
+export interface RunPipelineOptions {
+  orders: number;
+  products: number;
+  seed: string;
+  shards: number;
+  enrichedShards: number;
+  /** Records per second put into the source stream, or `max`. */
+  rate: number | 'max';
+  topology: Topology;
+  pollMs: number;
+  deadlineMs: number;
+  keep: boolean;
+  force: boolean;
+  reportDir?: string;
+  /** Where the generated files go; default a fresh temporary directory. */
+  workDir?: string;
+  endpoint?: string;
+  region?: string;
+  sourceStream: string;
+  enrichedStream: string;
+  table: string;
+  bucket: string;
+  /** How often progress is sampled, ms. */
+  sampleMs: number;
+}
+
+/** Defaults of {@link RunPipelineOptions}: the sample's experiment, sized for `npm start`. */
+export const DEFAULT_RUN_OPTIONS = {
+  orders: 10_000,
+  products: 1000,
+  shards: 2,
+  enrichedShards: 2,
+  rate: 'max',
+  topology: 'seed',
+  pollMs: 200,
+  deadlineMs: 10 * 60_000,
+  keep: false,
+  force: false,
+  sourceStream: 'OrdersStream',
+  enrichedStream: 'OrdersEnrichedStream',
+  table: 'OrdersEnriched',
+  bucket: 'kse-orders',
+  sampleMs: 500,
+} satisfies Partial<RunPipelineOptions>;
+
+/** Event-time orders per second the generator writes (its default `rate`). */
+const GENERATOR_ORDERS_PER_SECOND = 1000;
+const ITEMS_PER_ORDER = 2;
+
+/** What {@link runPipeline} returns. */
+export interface RunPipelineResult {
+  verdict: VerifyResult | null;
+  report: RunReport;
+  /** Why the run stopped short of verification, if it did. */
+  error: Error | null;
+  /** With `keep`: the environment lines to reach the stack with the AWS CLI. */
+  envLines: string[];
+  workDir: string;
+  timedOut: boolean;
+}
+
+/** Where {@link runPipeline} reports as it goes. */
+export interface RunIo {
+  progress: ProgressWriter;
+  /** Human-readable notes (phase changes), to stderr. */
+  log(message: string): void;
+  /** Monotonic clock and wall clock, injectable. */
+  now?: () => number;
+}
+
+/**
+ * The sample's experiment end to end: resources (reset on a local stack), generate,
+ * upload to S3, replay into the source stream, enrich (and sink) under local event source
+ * mappings, wait until every expected row has landed or the deadline passes, verify.
+ *
+ * @example
+ * ```ts
+ * const result = await runPipeline({ ...DEFAULT_RUN_OPTIONS, seed: 'kse' }, io);
+ * process.exitCode = result.verdict?.exact ? 0 : 1;
+ * ```
+ */
+export async function runPipeline(
+  options: RunPipelineOptions,
+  io: RunIo,
+): Promise<RunPipelineResult> {
+  const now = io.now ?? Date.now;
+  const startedAt = now();
+  const durations: Record<string, number> = {};
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const start = now();
+    io.log(`${name}…`);
+    try {
+      return await work();
+    } finally {
+      durations[name] = now() - start;
+    }
+  };
+
+  const latency = new LatencyRecorder();
+  const samples: PipelineSample[] = [];
+  const counts = { generated: 0, replayed: 0, replayRetries: 0, replayDeadLettered: 0 };
+  let peakRss = process.memoryUsage.rss();
+  let aws: OpenAws | undefined;
+  let handlers: PipelineHandlers | undefined;
+  const mappings: EventSourceMapping[] = [];
+  let verdict: VerifyResult | null = null;
+  let failure: Error | null = null;
+  let timedOut = false;
+  let envLines: string[] = [];
+  const workDir = resolve(options.workDir ?? (await mkdtemp(join(tmpdir(), 'kse-run-'))));
+
+  try {
+    aws = await phase('setup', () =>
+      openAws({
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.region === undefined ? {} : { region: options.region }),
+      }),
+    );
+    const { kinesis, dynamodb, s3 } = aws.clients;
+    const local = aws.stack !== undefined || isLoopback(aws.config.endpoints);
+    envLines = envLinesOf(aws);
+    const checkpointTable = `${options.table}-checkpoints`;
+
+    await phase('resources', async () => {
+      if (local) {
+        // A verdict must never be fooled by rows, records or checkpoints of an earlier run.
+        await Promise.all([
+          deleteStreamIfExists(kinesis, options.sourceStream),
+          deleteStreamIfExists(kinesis, options.enrichedStream),
+          deleteTableIfExists(dynamodb, options.table),
+          deleteTableIfExists(dynamodb, checkpointTable),
+        ]);
+      }
+      await ensureBucket(s3, options.bucket);
+      if (local) await emptyBucket(s3, options.bucket);
+      await ensureTable(dynamodb, { tableName: options.table, ...ENRICHED_TABLE_KEY });
+      if (!local && !options.force) {
+        const { Count = 0 } = await dynamodb.send(
+          new ScanCommand({ TableName: options.table, Limit: 1, Select: 'COUNT' }),
+        );
+        if (Count > 0) {
+          throw new Error(
+            `table ${options.table} is not empty: kse run will not write into it on AWS, ` +
+              'because old rows would fool the verdict. Empty it, or pass --force.',
+          );
+        }
+      }
+      await Promise.all([
+        ensureStream(kinesis, { streamName: options.sourceStream, shardCount: options.shards }),
+        options.topology === 'seed'
+          ? ensureStream(kinesis, {
+              streamName: options.enrichedStream,
+              shardCount: options.enrichedShards,
+            })
+          : Promise.resolve(),
+      ]);
+    });
+
+    const generated = await phase('generate', async () => {
+      await mkdir(workDir, { recursive: true });
+      return generateDataset({
+        outDir: workDir,
+        orders: options.orders,
+        products: options.products,
+        seed: options.seed,
+        onProgress: (p) => {
+          if (p.part === 'orders') counts.generated = p.lines;
+        },
+      });
+    });
+    counts.generated = generated.counts.orders + generated.counts.items;
+    const productsPath = join(workDir, 'products.json');
+    const ordersPath = join(workDir, 'orders.json');
+    const expectedRows = generated.counts.items;
+
+    const keys = { products: 'input/products.json', orders: 'input/orders.json' };
+    await phase('upload', async () => {
+      await uploadStreamToS3(createReadStream(productsPath), {
+        client: s3,
+        bucket: options.bucket,
+        key: keys.products,
+      });
+      await uploadStreamToS3(createReadStream(ordersPath), {
+        client: s3,
+        bucket: options.bucket,
+        key: keys.orders,
+      });
+    });
+
+    // Taps on the clients the handlers use: what DynamoDB and Kinesis acknowledged.
+    const writeTap = tapTableWrites(dynamodb, options.table, latency);
+    const joinTap = tapStreamPuts(kinesis, options.enrichedStream);
+
+    handlers = await phase('handlers', () =>
+      createPipelineHandlers({
+        topology: options.topology,
+        clients: aws!.clients,
+        table: options.table,
+        enrichedStream: options.enrichedStream,
+        products: { bucket: options.bucket, key: keys.products },
+        deadLetterDir: workDir,
+      }),
+    );
+
+    const mappingBase = {
+      kinesis,
+      dynamodb,
+      checkpointTable,
+      batchSize: 500,
+      pollIntervalMs: options.pollMs,
+      functionResponseTypes: ['ReportBatchItemFailures' as const],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 10,
+      destinationConfig: {
+        onFailure: { type: 'file' as const, path: join(workDir, 'mapping-dead-letters.ndjson') },
+      },
+      ...(local
+        ? { startingPosition: 'TRIM_HORIZON' as const }
+        : {
+            startingPosition: 'AT_TIMESTAMP' as const,
+            startingPositionTimestamp: new Date(startedAt),
+          }),
+    };
+    await phase('start mappings', async () => {
+      mappings.push(
+        await startEventSourceMapping({
+          ...mappingBase,
+          streamName: options.sourceStream,
+          functionName: 'kse-enrich',
+          handler: handlers!.enrich,
+          parallelizationFactor: 1,
+        }),
+      );
+      if (options.topology === 'seed' && handlers!.sink !== undefined) {
+        mappings.push(
+          await startEventSourceMapping({
+            ...mappingBase,
+            streamName: options.enrichedStream,
+            functionName: 'kse-sink',
+            handler: handlers!.sink,
+            parallelizationFactor: 5,
+          }),
+        );
+      }
+    });
+
+    const totals: StageTotals = {
+      generated: counts.generated,
+      replayed: counts.generated,
+      joined: expectedRows,
+      written: expectedRows,
+    };
+    const sample = (): PipelineSample => {
+      const [source, enriched] = mappings.map((m) => m.stats());
+      const maxAge = (stats: ReturnType<EventSourceMapping['stats']> | undefined) => {
+        if (stats === undefined) return null;
+        const ages = Object.values(stats.shards)
+          .map((s) => s.iteratorAgeMs)
+          .filter((a): a is number => a !== undefined);
+        return ages.length === 0 ? null : Math.max(...ages);
+      };
+      const mappingDead = mappings.reduce((n, m) => n + m.stats().counters.recordsDeadLettered, 0);
+      const mappingRetries = mappings.reduce((n, m) => n + m.stats().counters.retries, 0);
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      return {
+        t: now() - startedAt,
+        counts: {
+          generated: counts.generated,
+          replayed: counts.replayed,
+          joined: options.topology === 'seed' ? joinTap.accepted : writeTap.written,
+          written: writeTap.landed,
+          deadLettered: counts.replayDeadLettered + mappingDead + handlers!.deadLettered(),
+        },
+        iteratorAgeMs: { source: maxAge(source), enriched: maxAge(enriched) },
+        retries: counts.replayRetries + mappingRetries + joinTap.failed + writeTap.unprocessed,
+      };
+    };
+    let previous: PipelineSample | undefined;
+    const tick = () => {
+      const current = sample();
+      samples.push(current);
+      io.progress.update(current, previous, totals);
+      previous = current;
+      return current;
+    };
+    tick();
+    const ticker = setInterval(tick, options.sampleMs);
+    let summary: ReplaySummary;
+    try {
+      const speedup =
+        options.rate === 'max'
+          ? 0
+          : options.rate / (GENERATOR_ORDERS_PER_SECOND * (1 + ITEMS_PER_ORDER));
+      const replayDone = phase('replay', () =>
+        replay({
+          sources: [`s3://${options.bucket}/${keys.orders}`],
+          kinesis,
+          s3,
+          streamName: options.sourceStream,
+          partitionKey: 'orderId',
+          speedup,
+          deadLetterPath: join(workDir, 'replay-dead-letters.ndjson'),
+          statsIntervalMs: Math.min(options.sampleMs, 1000),
+          onStats: (stats) => {
+            counts.replayed = stats.sent;
+            counts.replayRetries = stats.retries;
+            counts.replayDeadLettered = stats.deadLettered;
+          },
+        }),
+      );
+      const deadline = startedAt + options.deadlineMs;
+      const landed = await phase('land', async () => {
+        summary = await replayDone;
+        counts.replayed = summary.sent;
+        counts.replayDeadLettered = summary.deadLettered;
+        if (summary.error !== null) io.log(`replay stopped early: ${summary.error.message}`);
+        while (writeTap.landed < expectedRows && now() < deadline) {
+          await new Promise((r) => setTimeout(r, Math.min(options.sampleMs, 100)));
+        }
+        return writeTap.landed >= expectedRows;
+      });
+      timedOut = !landed;
+      if (timedOut)
+        io.log(`deadline passed with ${writeTap.landed} of ${expectedRows} rows landed`);
+    } finally {
+      clearInterval(ticker);
+      await Promise.all(mappings.splice(0).map((m) => m.stop()));
+      tick();
+      io.progress.done();
+    }
+
+    verdict = await phase('verify', () =>
+      verifyTable({
+        dynamodb,
+        tableName: options.table,
+        productsPath,
+        ordersPath,
+        deadLettered: samples[samples.length - 1]!.counts.deadLettered,
+      }),
+    );
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  } finally {
+    await Promise.allSettled(mappings.map((m) => m.stop()));
+    await handlers?.close().catch(() => undefined);
+    if (!options.keep) await aws?.close();
+  }
+
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const report = buildReport({
+    startedAt,
+    finishedAt: now(),
+    options: { ...options },
+    verdict:
+      verdict === null
+        ? null
+        : {
+            exact: verdict.exact,
+            expected: verdict.expected,
+            landed: verdict.landed,
+            missing: verdict.missing,
+            unexpected: verdict.unexpected,
+            mismatched: verdict.mismatched,
+            deadLettered: verdict.deadLettered,
+          },
+    samples,
+    durationsMs: durations,
+    latency: latency.summary(),
+    peakRssBytes: peakRss,
+  });
+  return { verdict, report, error: failure, envLines, workDir, timedOut };
+}
+
+function isLoopback(endpoints: Record<string, string | undefined>): boolean {
+  const values = Object.values(endpoints).filter((e): e is string => e !== undefined);
+  return (
+    values.length > 0 &&
+    values.every((e) => {
+      const host = new URL(e).hostname;
+      return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    })
+  );
+}
+
+/** `export …` lines that point the AWS CLI at the stack the run used. */
+function envLinesOf(aws: OpenAws): string[] {
+  const { endpoints, region, credentials } = aws.config;
+  const lines = [`export AWS_REGION=${region}`];
+  if (endpoints.kinesis) lines.push(`export AWS_ENDPOINT_URL_KINESIS=${endpoints.kinesis}`);
+  if (endpoints.dynamodb) lines.push(`export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`);
+  if (endpoints.s3) lines.push(`export AWS_ENDPOINT_URL_S3=${endpoints.s3}`);
+  if (aws.stack !== undefined && credentials !== undefined) {
+    lines.push(
+      `export AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`,
+      `export AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`,
+    );
+  }
+  return lines;
+}
