@@ -46,7 +46,15 @@ export type { DynamoDbLocal, DynamoDbLocalOptions } from './dynamoDbLocal.js';
 export {
   TEST_AWS_CONFIG_ENV,
   TEST_DYNAMODB_ENV,
+  TEST_STACK_MODE_ENV,
   testAwsConfig,
   uniqueName,
   vitestGlobalSetup,
 } from './vitestHarness.js';
+
+export { hasLegacyOpenSslProvider, serveLocalStack, spawnLocalStack } from './spawnLocalStack.js';
+export type {
+  ServeLocalStackOptions,
+  SpawnLocalStackOptions,
+  SpawnedLocalStack,
+} from './spawnLocalStack.js';

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,18 +120,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       updateTableMs: transitionMs,
     });
     const s3 = new S3rver({
-      address: host,
-      port: ports.s3 ?? 0,
       silent: true,
       directory: s3Dir,
       vhostBuckets: false,
     });
 
-    const [kinesisPort, dynamoPort, s3Port] = await Promise.all([
+    // allSettled, not all: every listen must have finished (and registered its closer)
+    // before a failure stops the ones that succeeded.
+    const settled = await Promise.allSettled([
       listen(kinesisServer, host, ports.kinesis ?? 0, 'ports.kinesis', closers),
       listen(dynamoServer, host, ports.dynamodb ?? 0, 'ports.dynamodb', closers),
-      runS3rver(s3, host, ports.s3 ?? 0, closers),
+      // s3rver.run() leaves listen errors unhandled: serve its Koa handler ourselves.
+      listen(createServer(s3.callback()), host, ports.s3 ?? 0, 'ports.s3', closers),
     ]);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [kinesisPort, dynamoPort, s3Port] = settled.map((result) =>
+      result.status === 'fulfilled' ? result.value : 0,
+    ) as [number, number, number];
 
     const endpoints = {
       kinesis: `http://${urlHost}:${kinesisPort}`,
@@ -194,21 +200,6 @@ function listen(
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-async function runS3rver(
-  s3: S3rver,
-  host: string,
-  port: number,
-  closers: (() => Promise<void>)[],
-): Promise<number> {
-  try {
-    const address = await s3.run();
-    closers.push(() => closeServer(s3.httpServer!));
-    return address.port;
-  } catch (error) {
-    throw startError(error, host, port, 'ports.s3');
-  }
 }
 
 function closeServer(server: Server): Promise<void> {

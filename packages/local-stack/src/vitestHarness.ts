@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AwsConfig } from './config.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamoDbLocal.js';
-import { startLocalStack } from './startLocalStack.js';
+import { hasLegacyOpenSslProvider, spawnLocalStack } from './spawnLocalStack.js';
+import { startLocalStack, type LocalStack } from './startLocalStack.js';
 
 /**
  * Environment variable through which the global setup hands the stack's config to the
@@ -16,9 +17,18 @@ export const TEST_AWS_CONFIG_ENV = 'KSE_TEST_AWS_CONFIG';
 export const TEST_DYNAMODB_ENV = 'KSE_TEST_DYNAMODB';
 
 /**
+ * Environment variable choosing where the harness runs the emulators: `in-process` or
+ * `child-process`. Default: in-process when the vitest process has Node's
+ * `--openssl-legacy-provider` (e.g. `NODE_OPTIONS=--openssl-legacy-provider`), else in a
+ * child process started with it, so that paginated S3 listings always work.
+ */
+export const TEST_STACK_MODE_ENV = 'KSE_TEST_STACK';
+
+/**
  * Vitest global setup: starts one local stack for the whole test run (and, with
  * `KSE_TEST_DYNAMODB=dynamodb-local`, DynamoDB Local in place of dynalite), makes its
  * config available to {@link testAwsConfig}, and returns the teardown that stops it.
+ * See {@link TEST_STACK_MODE_ENV} for where the emulators run.
  *
  * @example
  * ```ts
@@ -35,7 +45,16 @@ export async function vitestGlobalSetup(): Promise<() => Promise<void>> {
       `${TEST_DYNAMODB_ENV} must be "dynalite" or "dynamodb-local", got ${JSON.stringify(which)}`,
     );
   }
-  const stack = await startLocalStack();
+  const mode =
+    process.env[TEST_STACK_MODE_ENV] ??
+    (hasLegacyOpenSslProvider() ? 'in-process' : 'child-process');
+  if (mode !== 'in-process' && mode !== 'child-process') {
+    throw new Error(
+      `${TEST_STACK_MODE_ENV} must be "in-process" or "child-process", got ${JSON.stringify(mode)}`,
+    );
+  }
+  const stack: LocalStack =
+    mode === 'in-process' ? await startLocalStack() : await spawnLocalStack();
   let dynamoDbLocal: DynamoDbLocal | undefined;
   try {
     if (which === 'dynamodb-local') dynamoDbLocal = await startDynamoDbLocal();

@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import { getCiphers } from 'node:crypto';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LOCAL_CREDENTIALS } from './config.js';
+import { LocalStackError, isLocalStackError, type LocalStackErrorCode } from './errors.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from './startLocalStack.js';
+
+/**
+ * True when this Node process can use DES, which s3rver needs for paginated listings:
+ * it was started with `--openssl-legacy-provider` (or an OpenSSL config that loads it).
+ */
+export function hasLegacyOpenSslProvider(): boolean {
+  return getCiphers().includes('des-cbc') || getCiphers().includes('des');
+}
+
+/** The first line a stack process prints on stdout. */
+type ReadyLine =
+  | { ready: { endpoints: LocalStack['endpoints']; region: string; pid: number } }
+  | { error: { code: LocalStackErrorCode; message: string; setting?: string } };
+
+/** Options of {@link serveLocalStack}. */
+export interface ServeLocalStackOptions extends LocalStackOptions {
+  /** Stop when stdin ends (the parent died or closed the pipe). */
+  exitWithParent?: boolean;
+}
+
+/**
+ * Runs the stack as the main job of this process (the body of {@link spawnLocalStack}'s
+ * child): starts it, prints one JSON line on stdout, and stops it on SIGTERM / SIGINT
+ * (or when stdin ends, with `exitWithParent`).
+ */
+export async function serveLocalStack(options: ServeLocalStackOptions = {}): Promise<void> {
+  const { exitWithParent, ...stackOptions } = options;
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack(stackOptions);
+  } catch (error) {
+    const line: ReadyLine = isLocalStackError(error)
+      ? {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.setting ? { setting: error.setting } : {}),
+          },
+        }
+      : { error: { code: 'KSE_STACK_START_FAILED', message: String(error) } };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const stop = (): void => {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    process.stdin.off('end', stop);
+    process.stdin.pause();
+    void stack.stop().then(
+      () => undefined,
+      (error: unknown) => {
+        process.stderr.write(`stopping the local stack failed: ${String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  if (exitWithParent) {
+    process.stdin.once('end', stop);
+    process.stdin.resume();
+  }
+  const line: ReadyLine = {
+    ready: { endpoints: stack.endpoints, region: stack.region, pid: process.pid },
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** Options of {@link spawnLocalStack}. */
+export interface SpawnLocalStackOptions extends LocalStackOptions {
+  /**
+   * Outlive this process (for `kse local up`): the child is detached, in its own process
+   * group, and stopped later by pid. Default false: it stops when this process exits.
+   */
+  detached?: boolean;
+  /** File descriptor for the child's stderr (default: ignored). */
+  stderrFd?: number;
+  /** Give up waiting for it after this many ms (default 30 000). */
+  startTimeoutMs?: number;
+}
+
+/** A stack running in a child process. */
+export interface SpawnedLocalStack extends LocalStack {
+  pid: number;
+}
+
+function thisModuleFile(): string {
+  // CJS build: __filename; ESM build and vitest: import.meta.url.
+  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+}
+
+/**
+ * Starts the stack in a child Node process run with `--openssl-legacy-provider`, so
+ * that every S3 listing works whatever flags this process has. Used by `kse local up`
+ * and by the vitest harness when this process lacks the legacy provider.
+ *
+ * @example
+ * ```ts
+ * const stack = await spawnLocalStack();
+ * console.log(stack.endpoints.kinesis, stack.pid);
+ * await stack.stop();
+ * ```
+ */
+export async function spawnLocalStack(
+  options: SpawnLocalStackOptions = {},
+): Promise<SpawnedLocalStack> {
+  const { detached = false, stderrFd, startTimeoutMs = 30_000, ...stackOptions } = options;
+  const file = thisModuleFile();
+  const fromSource = file.endsWith('.ts');
+  const serveOptions: ServeLocalStackOptions = { ...stackOptions, exitWithParent: !detached };
+  const code =
+    `const m = await import(${JSON.stringify(pathToFileURL(file).href)});` +
+    `await m.serveLocalStack(JSON.parse(process.argv[1]));`;
+  const child = spawn(
+    process.execPath,
+    [
+      '--openssl-legacy-provider',
+      // Running from TypeScript sources (this package's own tests): let tsx load them.
+      ...(fromSource ? ['--import', 'tsx'] : []),
+      '--no-warnings',
+      '--input-type=module',
+      '-e',
+      code,
+      JSON.stringify(serveOptions),
+    ],
+    {
+      cwd: dirname(file),
+      detached,
+      stdio: [detached ? 'ignore' : 'pipe', 'pipe', stderrFd ?? 'ignore'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
+  const line = await new Promise<ReadyLine>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new LocalStackError('KSE_STACK_START_FAILED', `no answer within ${startTimeoutMs} ms`),
+      );
+    }, startTimeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const end = buffer.indexOf('\n');
+      if (end < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buffer.slice(0, end)) as ReadyLine);
+      } catch (cause) {
+        reject(new LocalStackError('KSE_STACK_START_FAILED', `bad answer: ${buffer}`, { cause }));
+      }
+    });
+    child.once('error', (cause) => {
+      clearTimeout(timer);
+      reject(new LocalStackError('KSE_STACK_START_FAILED', cause.message, { cause }));
+    });
+    child.once('exit', (exitCode, signal) => {
+      clearTimeout(timer);
+      reject(
+        new LocalStackError(
+          'KSE_STACK_START_FAILED',
+          `the stack process exited (${signal ?? exitCode}) before it was ready`,
+        ),
+      );
+    });
+  });
+  child.stdout!.destroy();
+  if ('error' in line) {
+    throw new LocalStackError(line.error.code, line.error.message.replace(/^KSE_[A-Z_]+: /, ''), {
+      ...(line.error.setting ? { setting: line.error.setting } : {}),
+    });
+  }
+  child.removeAllListeners('exit');
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  if (detached) child.unref();
+  const { endpoints, region } = line.ready;
+  const credentials = { ...LOCAL_CREDENTIALS };
+  let stopped: Promise<void> | undefined;
+  return {
+    pid: line.ready.pid,
+    endpoints,
+    region,
+    credentials,
+    config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          await exited;
+        }
+      })()),
+  };
+}
