@@ -1,0 +1,52 @@
+import type { App } from 'aws-cdk-lib';
+import {
+  KseStack,
+  TOPOLOGIES,
+  type KseStackProps,
+  type TableBilling,
+  type Topology,
+} from './KseStack.js';
+
+/**
+ * Adds the kse stack to `app`, configured from CDK context values (`-c key=value` or cdk.json).
+ * Bad values fail synthesis with a message naming the context key.
+ */
+export function buildApp(app: App): KseStack {
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const integer = (key: string): number | undefined => {
+    const raw = context(key);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`context ${key} must be a positive integer (got ${raw})`);
+    }
+    return value;
+  };
+  const topology = context('topology') ?? 'seed';
+  if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
+    throw new Error(`context topology must be one of ${TOPOLOGIES.join(', ')} (got ${topology})`);
+  }
+  const billingMode = context('billing') ?? 'on-demand';
+  let tableBilling: TableBilling;
+  if (billingMode === 'on-demand') tableBilling = { mode: 'on-demand' };
+  else if (billingMode === 'provisioned') {
+    tableBilling = {
+      mode: 'provisioned',
+      readCapacity: integer('readCapacity') ?? 300,
+      writeCapacity: integer('writeCapacity') ?? 2000,
+    };
+  } else throw new Error(`context billing must be on-demand or provisioned (got ${billingMode})`);
+
+  const props: KseStackProps = {
+    topology: topology as Topology,
+    tableBilling,
+    ordersShards: integer('ordersShards'),
+    enrichedShards: integer('enrichedShards'),
+    cdcShards: integer('cdcShards'),
+    description: `kse streaming ETL on Kinesis, Lambda and DynamoDB (${topology} topology)`,
+  };
+  return new KseStack(app, context('stackName') ?? 'Kse', props);
+}

@@ -1,0 +1,611 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, CfnElement, FileSystem, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../infra/buildApp.js';
+import { KSE_METRICS } from '../infra/handlerEnvironment.js';
+import { KseStack } from '../infra/KseStack.js';
+import {
+  BUNDLE_DIR,
+  asList,
+  countByType,
+  identityStatements,
+  resourcePolicyStatements,
+  synth,
+  type Synthesized,
+} from './support/synth.js';
+
+// Synthesizing is the slow part (~1-3 s each): once per topology, shared by the tests below.
+const seed = synth({ topology: 'seed' });
+const fused = synth({ topology: 'fused' });
+
+function idOf(construct: IConstruct): string {
+  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild;
+  if (!(element instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation element`);
+  return Stack.of(element).resolve(element.logicalId) as string;
+}
+
+/** The logical ids a policy resource value refers to, plus any literal path after the ARN. */
+function referencedIds(value: unknown, ids: Set<string>): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, suffix: string[]): void => {
+    if (Array.isArray(node)) node.forEach((child) => walk(child, suffix));
+    else if (node && typeof node === 'object') {
+      const object = node as Record<string, unknown>;
+      if (typeof object.Ref === 'string' && ids.has(object.Ref)) found.push(object.Ref);
+      const getAtt = object['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && ids.has(getAtt[0] as string)) found.push(getAtt[0] as string);
+      const join = object['Fn::Join'];
+      if (Array.isArray(join)) {
+        const parts = join[1] as unknown[];
+        const last = parts[parts.length - 1];
+        if (typeof last === 'string' && last.startsWith('/') && parts.length === 2) {
+          walk(parts[0], suffix);
+          found[found.length - 1] = `${found[found.length - 1]}${last}`;
+          return;
+        }
+        walk(parts, suffix);
+        return;
+      }
+      Object.values(object).forEach((child) => walk(child, suffix));
+    }
+  };
+  walk(value, []);
+  return [...new Set(found)];
+}
+
+/** What a function's role may do: action → sorted logical ids (and object paths) it applies to. */
+function grantsOf(
+  synthesized: Synthesized,
+  fnName: 'preprocess' | 'enrich' | 'sink',
+): Record<string, string[]> {
+  const fn = synthesized.stack.functions[fnName]!;
+  const roleId = idOf(fn.role!);
+  const ids = new Set(Object.keys(synthesized.resources));
+  const grants: Record<string, Set<string>> = {};
+  for (const { roles, statement } of identityStatements(synthesized.resources)) {
+    if (!roles.includes(roleId)) continue;
+    expect(statement.Effect).toBe('Allow');
+    for (const action of asList(statement.Action)) {
+      grants[action] ??= new Set();
+      for (const resource of asList(statement.Resource)) {
+        for (const id of referencedIds(resource, ids)) grants[action].add(id);
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(grants)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([action, set]) => [action, [...set].sort()]),
+  );
+}
+
+const STREAM_READ = [
+  'kinesis:DescribeStream',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:ListShards',
+];
+
+function expectedGrants(entries: [string[], string[]][]): Record<string, string[]> {
+  const grants: Record<string, Set<string>> = {};
+  for (const [actions, resources] of entries) {
+    for (const action of actions) {
+      grants[action] ??= new Set();
+      resources.forEach((r) => grants[action]!.add(r));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(grants)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([action, set]) => [action, [...set].sort()]),
+  );
+}
+
+describe('KseStack, seed topology', () => {
+  const { stack, template, resources } = seed;
+
+  it('synthesizes exactly the expected resources per type', () => {
+    expect(countByType(resources)).toEqual({
+      'AWS::CloudWatch::Alarm': 23,
+      'AWS::CloudWatch::Dashboard': 1,
+      'AWS::DynamoDB::Table': 2,
+      'AWS::IAM::Policy': 3,
+      'AWS::IAM::Role': 3,
+      'AWS::Kinesis::Stream': 3,
+      'AWS::Lambda::EventSourceMapping': 3,
+      'AWS::Lambda::Function': 3,
+      'AWS::Logs::LogGroup': 3,
+      'AWS::S3::Bucket': 1,
+      'AWS::S3::BucketPolicy': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
+    });
+  });
+
+  it('takes the shard counts as CloudFormation parameters defaulting to the options', () => {
+    template.hasParameter('OrdersShards', { Type: 'Number', Default: 2, MinValue: 1 });
+    template.hasParameter('EnrichedShards', { Type: 'Number', Default: 2, MinValue: 1 });
+    template.hasParameter('CdcShards', { Type: 'Number', Default: 1, MinValue: 1 });
+    for (const [stream, parameter] of [
+      [stack.ordersStream, 'OrdersShards'],
+      [stack.enrichedStream!, 'EnrichedShards'],
+      [stack.cdcStream, 'CdcShards'],
+    ] as const) {
+      expect(resources[idOf(stream)]!.Properties).toMatchObject({
+        ShardCount: { Ref: parameter },
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+        RetentionPeriodHours: 24,
+      });
+    }
+  });
+
+  it('shard parameter defaults follow the options', () => {
+    const custom = synth({ ordersShards: 4, enrichedShards: 3, cdcShards: 2 });
+    custom.template.hasParameter('OrdersShards', { Default: 4 });
+    custom.template.hasParameter('EnrichedShards', { Default: 3 });
+    custom.template.hasParameter('CdcShards', { Default: 2 });
+  });
+
+  it('creates OrdersEnriched keyed by orderId (N) and itemId (N), on-demand by default', () => {
+    expect(resources[idOf(stack.ordersEnrichedTable)]!.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'orderId', KeyType: 'HASH' },
+        { AttributeName: 'itemId', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'orderId', AttributeType: 'N' },
+        { AttributeName: 'itemId', AttributeType: 'N' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('creates OrdersEnriched with provisioned capacity when asked', () => {
+    const provisioned = synth({
+      tableBilling: { mode: 'provisioned', readCapacity: 300, writeCapacity: 2000 },
+    });
+    const table = provisioned.resources[idOf(provisioned.stack.ordersEnrichedTable)]!;
+    expect(table.Properties!.BillingMode).toBeUndefined();
+    expect(table.Properties!.ProvisionedThroughput).toEqual({
+      ReadCapacityUnits: 300,
+      WriteCapacityUnits: 2000,
+    });
+  });
+
+  it('creates the join-state table in DynamoDbJoinStore’s layout: pk, TTL, keys-only expiry index', () => {
+    expect(resources[idOf(stack.joinStateTable)]!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byExpiry',
+          KeySchema: [
+            { AttributeName: 'scope', KeyType: 'HASH' },
+            { AttributeName: 'exp', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+  });
+
+  it('creates a private, encrypted products bucket that refuses plain HTTP', () => {
+    expect(resources[idOf(stack.productsBucket)]!.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+    });
+    const denies = resourcePolicyStatements(resources).filter((s) =>
+      s.source.startsWith('ProductsBucketPolicy'),
+    );
+    expect(denies.map((d) => d.statement)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it('runs the three functions on nodejs22.x with the sample memory and the 3-minute sink timeout', () => {
+    const expected = { preprocess: 60, enrich: 180, sink: 180 };
+    for (const [name, timeout] of Object.entries(expected)) {
+      const fn = stack.functions[name as keyof typeof expected]!;
+      expect(resources[idOf(fn)]!.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: timeout,
+        Architectures: ['arm64'],
+        LoggingConfig: {
+          LogGroup: {
+            Ref: idOf(
+              stack.node.findChild(`${name[0]!.toUpperCase()}${name.slice(1)}FunctionLogs`),
+            ),
+          },
+        },
+      });
+    }
+  });
+
+  it('feeds each function from its stream with batch 500, bisect, partial failures, bounded retries and an on-failure queue', () => {
+    const mappings = [
+      [stack.functions.preprocess!, stack.cdcStream, 1],
+      [stack.functions.enrich!, stack.ordersStream, 1],
+      [stack.functions.sink!, stack.enrichedStream!, 5],
+    ] as const;
+    for (const [fn, stream, parallelization] of mappings) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: idOf(fn) },
+        EventSourceArn: { 'Fn::GetAtt': [idOf(stream), 'Arn'] },
+        BatchSize: 500,
+        MaximumBatchingWindowInSeconds: 1,
+        ParallelizationFactor: parallelization,
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 3600,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.failureQueue), 'Arn'] } },
+        },
+      });
+    }
+  });
+
+  it('passes each handler the environment it reads, pointing at this stack’s resources', () => {
+    const env = (name: 'preprocess' | 'enrich' | 'sink') =>
+      (
+        resources[idOf(stack.functions[name]!)]!.Properties!.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+    expect(env('preprocess')).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'kse-preprocess',
+      POWERTOOLS_METRICS_NAMESPACE: 'kse',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      KSE_OUTPUT_STREAM: { Ref: idOf(stack.ordersStream) },
+    });
+    expect(env('enrich')).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'kse-enrich',
+      POWERTOOLS_METRICS_NAMESPACE: 'kse',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      KSE_TOPOLOGY: 'seed',
+      KSE_OUTPUT_STREAM: { Ref: idOf(stack.enrichedStream!) },
+      KSE_STATE_TABLE: { Ref: idOf(stack.joinStateTable) },
+      KSE_PRODUCTS_URI: {
+        'Fn::Join': ['', ['s3://', { Ref: idOf(stack.productsBucket) }, '/products/products.json']],
+      },
+      KSE_JOIN_WINDOW_MS: '60000',
+    });
+    expect(env('sink')).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'kse-sink',
+      POWERTOOLS_METRICS_NAMESPACE: 'kse',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      KSE_TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
+    });
+  });
+
+  it('grants preprocess only: its logs, reading OrdersCdcStream, the failure queue, PutRecords to OrdersStream', () => {
+    expect(grantsOf(seed, 'preprocess')).toEqual(
+      expectedGrants([
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [idOf(stack.node.findChild('PreprocessFunctionLogs'))],
+        ],
+        [STREAM_READ, [idOf(stack.cdcStream)]],
+        [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
+        [['kinesis:PutRecords'], [idOf(stack.ordersStream)]],
+      ]),
+    );
+  });
+
+  it('grants enrich only: its logs, reading OrdersStream, join state, one products object, PutRecords to the enriched stream', () => {
+    expect(grantsOf(seed, 'enrich')).toEqual(
+      expectedGrants([
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [idOf(stack.node.findChild('EnrichFunctionLogs'))],
+        ],
+        [STREAM_READ, [idOf(stack.ordersStream)]],
+        [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
+        [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
+        [['dynamodb:Query'], [`${idOf(stack.joinStateTable)}/index/byExpiry`]],
+        [['s3:GetObject'], [`${idOf(stack.productsBucket)}/products/products.json`]],
+        [['kinesis:PutRecords'], [idOf(stack.enrichedStream!)]],
+      ]),
+    );
+  });
+
+  it('grants sink only: its logs, reading OrdersEnrichedStream, the failure queue, BatchWriteItem on OrdersEnriched', () => {
+    expect(grantsOf(seed, 'sink')).toEqual(
+      expectedGrants([
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [idOf(stack.node.findChild('SinkFunctionLogs'))],
+        ],
+        [STREAM_READ, [idOf(stack.enrichedStream!)]],
+        [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
+        [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
+      ]),
+    );
+  });
+
+  it('gives the roles no managed policies (AWSLambdaBasicExecutionRole writes logs on *)', () => {
+    for (const resource of Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Role')) {
+      expect(resource.Properties!.ManagedPolicyArns).toBeUndefined();
+      expect(resource.Properties!.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+          },
+        ],
+      });
+    }
+  });
+
+  it('alarms on the stream metrics the sample monitored, for every stream', () => {
+    for (const stream of [stack.cdcStream, stack.ordersStream, stack.enrichedStream!]) {
+      for (const metricName of [
+        'GetRecords.IteratorAgeMilliseconds',
+        'ReadProvisionedThroughputExceeded',
+        'WriteProvisionedThroughputExceeded',
+      ]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Kinesis',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'StreamName', Value: { Ref: idOf(stream) } }],
+          AlarmActions: [{ Ref: idOf(stack.alarmTopic) }],
+        });
+      }
+    }
+  });
+
+  it('alarms on Lambda duration, errors and iterator age, for every function', () => {
+    for (const fn of Object.values(stack.functions)) {
+      for (const metricName of ['Duration', 'Errors', 'IteratorAge']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(fn) } }],
+          AlarmActions: [{ Ref: idOf(stack.alarmTopic) }],
+        });
+      }
+    }
+  });
+
+  it("alarms on kse's own metrics: dead-lettered per function and end-to-end latency where rows land", () => {
+    for (const name of ['preprocess', 'enrich', 'sink'] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: KSE_METRICS.namespace,
+        MetricName: KSE_METRICS.deadLettered,
+        Dimensions: [{ Name: 'service', Value: KSE_METRICS.serviceName(name) }],
+        Threshold: 0,
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: KSE_METRICS.namespace,
+      MetricName: KSE_METRICS.endToEndLatency,
+      Dimensions: [{ Name: 'service', Value: 'kse-sink' }],
+      ExtendedStatistic: 'p99',
+      Threshold: 1300,
+    });
+  });
+
+  it('puts the monitored metrics on one dashboard', () => {
+    const dashboard = Object.values(resources).find(
+      (r) => r.Type === 'AWS::CloudWatch::Dashboard',
+    )!;
+    const body = JSON.stringify(dashboard.Properties!.DashboardBody);
+    for (const metricName of [
+      'GetRecords.IteratorAgeMilliseconds',
+      'ReadProvisionedThroughputExceeded',
+      'WriteProvisionedThroughputExceeded',
+      'Duration',
+      'Errors',
+      'IteratorAge',
+      KSE_METRICS.deadLettered,
+      KSE_METRICS.endToEndLatency,
+    ]) {
+      expect(body).toContain(`\\"${metricName}\\"`);
+    }
+  });
+});
+
+describe('KseStack, fused topology', () => {
+  const { stack, template, resources } = fused;
+
+  it('synthesizes exactly the expected resources per type', () => {
+    expect(countByType(resources)).toEqual({
+      'AWS::CloudWatch::Alarm': 16,
+      'AWS::CloudWatch::Dashboard': 1,
+      'AWS::DynamoDB::Table': 2,
+      'AWS::IAM::Policy': 2,
+      'AWS::IAM::Role': 2,
+      'AWS::Kinesis::Stream': 2,
+      'AWS::Lambda::EventSourceMapping': 2,
+      'AWS::Lambda::Function': 2,
+      'AWS::Logs::LogGroup': 2,
+      'AWS::S3::Bucket': 1,
+      'AWS::S3::BucketPolicy': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
+    });
+  });
+
+  it('has no OrdersEnrichedStream, no sink function and no EnrichedShards parameter', () => {
+    expect(stack.enrichedStream).toBeUndefined();
+    expect(stack.functions.sink).toBeUndefined();
+    expect(Object.keys(resources).some((id) => id.startsWith('OrdersEnrichedStream'))).toBe(false);
+    expect(Object.keys(template.toJSON().Parameters as object)).not.toContain('EnrichedShards');
+  });
+
+  it('lets enrich write OrdersEnriched directly and nothing else downstream', () => {
+    expect(grantsOf(fused, 'enrich')).toEqual(
+      expectedGrants([
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [idOf(stack.node.findChild('EnrichFunctionLogs'))],
+        ],
+        [STREAM_READ, [idOf(stack.ordersStream)]],
+        [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
+        [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
+        [['dynamodb:Query'], [`${idOf(stack.joinStateTable)}/index/byExpiry`]],
+        [['s3:GetObject'], [`${idOf(stack.productsBucket)}/products/products.json`]],
+        [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
+      ]),
+    );
+  });
+
+  it('configures enrich to write the table instead of a stream', () => {
+    const variables = (
+      resources[idOf(stack.functions.enrich!)]!.Properties!.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(variables).toMatchObject({
+      KSE_TOPOLOGY: 'fused',
+      KSE_TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
+    });
+    expect(variables.KSE_OUTPUT_STREAM).toBeUndefined();
+  });
+
+  it('measures end-to-end latency on enrich, where rows land', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: KSE_METRICS.namespace,
+      MetricName: KSE_METRICS.endToEndLatency,
+      Dimensions: [{ Name: 'service', Value: 'kse-enrich' }],
+    });
+  });
+});
+
+describe('least privilege, every policy document of both topologies', () => {
+  const cases = [
+    ['seed', seed],
+    ['fused', fused],
+  ] as const;
+
+  it.each(cases)(
+    '%s: no Allow statement grants a wildcard action or a wildcard resource',
+    (_name, s) => {
+      const statements = identityStatements(s.resources);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { source, statement } of statements) {
+        expect(statement.Effect, source).toBe('Allow');
+        expect(statement.NotAction, source).toBeUndefined();
+        expect(statement.NotResource, source).toBeUndefined();
+        for (const action of asList(statement.Action)) {
+          expect(action, `${source} action`).not.toContain('*');
+        }
+        for (const resource of asList(statement.Resource)) {
+          expect(resource, `${source} resource`).not.toBe('*');
+          expect(JSON.stringify(resource), `${source} resource`).not.toMatch(/"\*"|:\*"|\/\*"/);
+        }
+      }
+    },
+  );
+
+  it.each(cases)('%s: resource policies only deny (no Allow to any principal)', (_name, s) => {
+    for (const { source, statement } of resourcePolicyStatements(s.resources)) {
+      expect(statement.Effect, source).toBe('Deny');
+    }
+  });
+});
+
+describe('function code assets are the built bundles', () => {
+  it.each(['preprocess', 'enrich', 'sink'] as const)(
+    '%s: S3 key is the fingerprint of dist/handlers/%s',
+    (name) => {
+      const bundleDir = path.join(BUNDLE_DIR, name);
+      expect(existsSync(path.join(bundleDir, 'index.mjs'))).toBe(true);
+      const hash = FileSystem.fingerprint(bundleDir);
+      const code = seed.resources[idOf(seed.stack.functions[name]!)]!.Properties!.Code as {
+        S3Key: string;
+      };
+      expect(code.S3Key).toBe(`${hash}.zip`);
+    },
+  );
+
+  it.each(['preprocess', 'enrich', 'sink'] as const)(
+    '%s: the staged asset holds the bundle byte for byte',
+    (name) => {
+      const code = seed.resources[idOf(seed.stack.functions[name]!)]!.Properties!.Code as {
+        S3Key: string;
+      };
+      const hash = code.S3Key.replace(/\.zip$/, '');
+      const manifest = JSON.parse(
+        readFileSync(path.join(seed.assembly.directory, 'Kse.assets.json'), 'utf8'),
+      ) as { files: Record<string, { source: { path: string; packaging: string } }> };
+      const asset = manifest.files[hash]!;
+      expect(asset.source.packaging).toBe('zip');
+      const staged = readFileSync(
+        path.join(seed.assembly.directory, asset.source.path, 'index.mjs'),
+      );
+      expect(staged.equals(readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs')))).toBe(true);
+    },
+  );
+
+  it('refuses to synthesize when a bundle is missing, naming the build command', () => {
+    expect(
+      () => new KseStack(new App(), 'Kse', { bundleDir: path.join(BUNDLE_DIR, 'does-not-exist') }),
+    ).toThrow(/index\.mjs is missing; run `npm run build -w @kse\/handlers`/);
+  });
+});
+
+describe('CDK app entry (context values)', () => {
+  it('builds the fused topology from -c topology=fused', () => {
+    const stack = buildApp(new App({ context: { topology: 'fused' } }));
+    expect(stack.options.topology).toBe('fused');
+    expect(stack.functions.sink).toBeUndefined();
+  });
+
+  it('builds provisioned billing from -c billing=provisioned with capacities', () => {
+    const stack = buildApp(
+      new App({
+        context: {
+          billing: 'provisioned',
+          readCapacity: '300',
+          writeCapacity: '3000',
+          ordersShards: '4',
+        },
+      }),
+    );
+    expect(stack.options.tableBilling).toEqual({
+      mode: 'provisioned',
+      readCapacity: 300,
+      writeCapacity: 3000,
+    });
+    expect(stack.options.ordersShards).toBe(4);
+  });
+
+  it('rejects an unknown topology, naming the context key', () => {
+    expect(() => buildApp(new App({ context: { topology: 'mesh' } }))).toThrow(
+      /context topology must be one of seed, fused/,
+    );
+  });
+
+  it('rejects a non-integer shard count, naming the context key', () => {
+    expect(() => buildApp(new App({ context: { ordersShards: 'two' } }))).toThrow(
+      /context ordersShards must be a positive integer/,
+    );
+  });
+});
