@@ -49,3 +49,14 @@ export type {
 } from './onFailureDestination.js';
 export { laneOf } from './shardWorker.js';
 export type { MappingCounters, ShardStats } from './shardWorker.js';
+
+export { createSinkHandler } from './handlers/sinkHandler.js';
+export type { KinesisBatchHandler, SinkHandlerOptions } from './handlers/sinkHandler.js';
+export { createEnrichHandler } from './handlers/enrichHandler.js';
+export type { EnrichHandlerOptions, EnrichTopology } from './handlers/enrichHandler.js';
+export { createPreprocessHandler } from './handlers/preprocessHandler.js';
+export type { PreprocessHandlerOptions } from './handlers/preprocessHandler.js';
+export type { HandlerBaseOptions } from './handlers/common.js';
+export type { ObservabilityOptions } from './handlers/observability.js';
+export { putRecordsAll } from './handlers/putRecordsAll.js';
+export type { PutRecordsAllOptions } from './handlers/putRecordsAll.js';

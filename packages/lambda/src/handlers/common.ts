@@ -1,0 +1,67 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DeadLetter } from '@kse/enrich';
+import type { SchemaError } from '@kse/schemas';
+import type { KinesisDecodeFailure, KinesisUserRecord } from '../kinesisEvent.js';
+import { originOf } from '../kinesisEvent.js';
+import type { ObservabilityOptions } from './observability.js';
+import type { PutRecordsAllOptions } from './putRecordsAll.js';
+
+/** Options every handler factory takes. */
+export interface HandlerBaseOptions extends ObservabilityOptions {
+  /** Where configuration is read from when not given as an option; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Kinesis client (outputs, dead letters); default built once from the environment. */
+  kinesis?: KinesisClient;
+  /** DynamoDB client; default built once from the environment. */
+  dynamodb?: DynamoDBClient;
+  /** Stream for bad-input dead letters (env `DEAD_LETTER_STREAM`); without one they are logged. */
+  deadLetterStream?: string;
+  /** Retry settings of PutRecords (outputs and dead letters). */
+  putRecords?: PutRecordsAllOptions;
+  /** Clock, ms since the epoch. */
+  now?: () => number;
+}
+
+// The SDK's own retries are capped: our code owns PutRecords / BatchWriteItem partial
+// failures, and the event source mapping owns the retry of a failed invocation.
+const SDK_MAX_ATTEMPTS = 3;
+
+/** The given Kinesis client, or one built from the environment (once, at cold start). */
+export function kinesisClientOf(options: HandlerBaseOptions): KinesisClient {
+  return options.kinesis ?? new KinesisClient({ maxAttempts: SDK_MAX_ATTEMPTS });
+}
+
+/** The given DynamoDB client, or one built from the environment (once, at cold start). */
+export function dynamoDbClientOf(options: HandlerBaseOptions): DynamoDBClient {
+  return options.dynamodb ?? new DynamoDBClient({ maxAttempts: SDK_MAX_ATTEMPTS });
+}
+
+/** A dead letter for a record that could not be decoded as a Kinesis record. */
+export function decodeFailureDeadLetter(failure: KinesisDecodeFailure): DeadLetter {
+  return {
+    code: 'KSE_UTF8_INVALID',
+    reason: failure.error.message,
+    source: failure.record.eventID.split(':')[0],
+    position: failure.record.kinesis.sequenceNumber,
+    data: failure.record.kinesis.data,
+  };
+}
+
+/** A dead letter for a user record whose content is bad input. */
+export function schemaDeadLetter(record: KinesisUserRecord, error: SchemaError): DeadLetter {
+  const origin = originOf(record);
+  let data: string;
+  try {
+    data = new TextDecoder('utf-8', { fatal: true }).decode(record.data);
+  } catch {
+    data = Buffer.from(record.data).toString('base64');
+  }
+  return {
+    code: error.code,
+    reason: error.reason,
+    ...(origin.source === undefined ? {} : { source: origin.source }),
+    ...(origin.position === undefined ? {} : { position: origin.position }),
+    data,
+  };
+}

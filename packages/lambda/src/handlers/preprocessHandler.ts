@@ -1,0 +1,103 @@
+import { createPreprocessor, type PreprocessOptions, type RawInput } from '@kse/enrich';
+import { encodeRecord } from '@kse/schemas';
+import { z } from 'zod';
+import { processKinesisEvent } from '../batchResponse.js';
+import { decodeFailureDeadLetter, kinesisClientOf, type HandlerBaseOptions } from './common.js';
+import { readConfig } from './config.js';
+import { sendDeadLetters } from './deadLetters.js';
+import { createObservability, reportInvocation } from './observability.js';
+import { putRecordsAll } from './putRecordsAll.js';
+import type { KinesisBatchHandler } from './sinkHandler.js';
+
+/** Options of {@link createPreprocessHandler}; each falls back to its environment variable. */
+export interface PreprocessHandlerOptions extends HandlerBaseOptions {
+  /** Stream the typed records go to (env `OUTPUT_STREAM`). */
+  outputStream?: string;
+  /** `@kse/enrich` preprocess options (DMS table mapping, pruning, …). */
+  preprocess?: PreprocessOptions;
+}
+
+const PreprocessConfig = z.object({
+  OUTPUT_STREAM: z.string().min(1),
+  DEAD_LETTER_STREAM: z.string().min(1).optional(),
+});
+
+/**
+ * Builds the preprocess handler: source-stream records (plain orders and items, or AWS DMS
+ * records) → `@kse/enrich`'s preprocess (decode, DMS unwrap, `recordType`, pruning) →
+ * PutRecords of the typed records to the next stream (partition key `orderId`). Bad input
+ * is dead-lettered with its reason; a PutRecords failure after retries fails the batch
+ * (Lambda retries it). Built once, at cold start.
+ *
+ * @example
+ * ```ts
+ * export const handler = createPreprocessHandler(); // OUTPUT_STREAM from the environment
+ * ```
+ */
+export function createPreprocessHandler(
+  options: PreprocessHandlerOptions = {},
+): KinesisBatchHandler {
+  const config = readConfig(PreprocessConfig, options.env ?? process.env, {
+    OUTPUT_STREAM: options.outputStream,
+    DEAD_LETTER_STREAM: options.deadLetterStream,
+  });
+  const kinesis = kinesisClientOf(options);
+  const observability = createObservability('kse-preprocess', options);
+  const preprocessor = createPreprocessor(options.preprocess);
+  const now = options.now ?? Date.now;
+  const deadLetterTarget = {
+    kinesis,
+    streamName: config.DEAD_LETTER_STREAM,
+    logger: observability.logger,
+  };
+
+  return async (event, context) => {
+    const report = {
+      recordsIn: 0,
+      recordsOut: 0,
+      deadLettered: 0,
+      retries: 0,
+      failed: 0,
+      latenciesMs: [] as number[],
+    };
+    const response = await processKinesisEvent(
+      event,
+      async (records) => {
+        report.recordsIn += records.length;
+        const inputs: RawInput[] = records.map((record) => ({
+          data: record.data,
+          arrivalTime: record.approximateArrivalTimestampMs,
+          position: record.sequenceNumber,
+          source: record.shardId,
+        }));
+        const result = preprocessor(inputs);
+        report.retries += await sendDeadLetters(
+          result.deadLetters,
+          deadLetterTarget,
+          options.putRecords,
+        );
+        report.deadLettered += result.deadLetters.length;
+        const entries = result.records.map((timed) => ({
+          partitionKey: String(timed.record.orderId),
+          data: encodeRecord(timed.record),
+        }));
+        const put = await putRecordsAll(kinesis, config.OUTPUT_STREAM, entries, options.putRecords);
+        report.retries += put.retries;
+        report.recordsOut += entries.length;
+        const end = now();
+        for (const timed of result.records) report.latenciesMs.push(end - timed.arrivalTime);
+      },
+      {
+        ...(context ? { lambdaContext: context } : {}),
+        onDecodeFailure: async (failures) => {
+          const letters = failures.map(decodeFailureDeadLetter);
+          report.retries += await sendDeadLetters(letters, deadLetterTarget, options.putRecords);
+          report.deadLettered += letters.length;
+          report.recordsIn += letters.length;
+        },
+      },
+    );
+    reportInvocation(observability, event, context, report, now());
+    return response;
+  };
+}

@@ -1,0 +1,107 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import {
+  createEnrichHandler,
+  createPreprocessHandler,
+  createSinkHandler,
+  startEventSourceMapping,
+  type LambdaError,
+} from '../src/index.js';
+
+function configError(run: () => unknown): LambdaError {
+  try {
+    run();
+  } catch (error) {
+    expect((error as LambdaError).code).toBe('KSE_LAMBDA_CONFIG_INVALID');
+    return error as LambdaError;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('handler configuration', () => {
+  it('fails the sink cold start naming a missing TABLE_NAME', () => {
+    const error = configError(() => createSinkHandler({ env: {} }));
+    expect(error.variable).toBe('TABLE_NAME');
+    expect(error.message).toContain('environment variable TABLE_NAME is required');
+  });
+
+  it('fails the sink cold start naming a WRITE_CONCURRENCY that is not a number', () => {
+    const error = configError(() =>
+      createSinkHandler({ env: { TABLE_NAME: 'OrdersEnriched', WRITE_CONCURRENCY: 'many' } }),
+    );
+    expect(error.variable).toBe('WRITE_CONCURRENCY');
+    expect(error.message).toContain('is invalid');
+  });
+
+  it('fails the preprocess cold start naming a missing OUTPUT_STREAM', () => {
+    expect(configError(() => createPreprocessHandler({ env: {} })).variable).toBe('OUTPUT_STREAM');
+  });
+
+  it('requires TABLE_NAME for the fused enrich topology', () => {
+    const env = {
+      TOPOLOGY: 'fused',
+      JOIN_STATE_TABLE: 'JoinState',
+      PRODUCTS_S3_URI: 's3://bucket/products.json',
+    };
+    expect(configError(() => createEnrichHandler({ env })).variable).toBe('TABLE_NAME');
+  });
+
+  it('requires ENRICHED_STREAM for the seed enrich topology', () => {
+    const env = { JOIN_STATE_TABLE: 'JoinState', PRODUCTS_S3_URI: 's3://bucket/products.json' };
+    expect(configError(() => createEnrichHandler({ env })).variable).toBe('ENRICHED_STREAM');
+  });
+
+  it('rejects a TOPOLOGY that is neither seed nor fused', () => {
+    const env = { TOPOLOGY: 'three-hop', ENRICHED_STREAM: 's' };
+    expect(configError(() => createEnrichHandler({ env })).variable).toBe('TOPOLOGY');
+  });
+
+  it('rejects a PRODUCTS_S3_URI that is not s3://bucket/key', () => {
+    const env = {
+      ENRICHED_STREAM: 's',
+      JOIN_STATE_TABLE: 'JoinState',
+      PRODUCTS_S3_URI: 'products.json',
+    };
+    const error = configError(() => createEnrichHandler({ env }));
+    expect(error.variable).toBe('PRODUCTS_S3_URI');
+    expect(error.message).toContain('s3://bucket/key');
+  });
+
+  it('lets explicit options stand in for environment variables', () => {
+    const handler = createSinkHandler({
+      env: {},
+      tableName: 'OrdersEnriched',
+      writeConcurrency: 2,
+    });
+    expect(typeof handler).toBe('function');
+  });
+});
+
+describe('event source mapping options', () => {
+  const base = {
+    kinesis: new KinesisClient({ region: 'us-east-1' }),
+    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+    streamName: 'OrdersStream',
+    handler: async () => undefined,
+  };
+
+  it('rejects a batchSize over 10000, naming it, before any AWS call', async () => {
+    await expect(startEventSourceMapping({ ...base, batchSize: 10_001 })).rejects.toMatchObject({
+      code: 'KSE_LAMBDA_CONFIG_INVALID',
+      variable: 'batchSize',
+    });
+  });
+
+  it('rejects a parallelizationFactor over 10', async () => {
+    await expect(
+      startEventSourceMapping({ ...base, parallelizationFactor: 11 }),
+    ).rejects.toMatchObject({ variable: 'parallelizationFactor' });
+  });
+
+  it('requires a timestamp with AT_TIMESTAMP', async () => {
+    await expect(
+      startEventSourceMapping({ ...base, startingPosition: 'AT_TIMESTAMP' }),
+    ).rejects.toMatchObject({ variable: 'startingPositionTimestamp' });
+  });
+});
