@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerVerify } from './commands/verify.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerReplay(program);
   registerRun(program);
   registerVerify(program);
   return program;

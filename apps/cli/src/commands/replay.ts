@@ -1,0 +1,301 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import {
+  createKinesisClient,
+  createS3Client,
+  ensureStream,
+  openAws,
+  type OpenAws,
+} from '@kse/local-stack';
+import { replay, type ReplayStats, type ReplaySummary } from '@kse/replay';
+
+interface ReplayFlags {
+  stream?: string;
+  streamArn?: string;
+  region?: string;
+  endpoint?: string;
+  bucket?: string;
+  prefix?: string;
+  bucketRegion?: string;
+  timestampAttribute: string;
+  partitionKey: string;
+  speedup: number;
+  seek?: string;
+  concurrency: number;
+  maxAttempts: number;
+  deadLetter: string;
+  statsJson?: string;
+  statsInterval: number;
+  shards: number;
+}
+
+/**
+ * The single-dash flags of the sample's Java replayer (`amazon-kinesis-replay`) and the
+ * kse flags they stand for.
+ */
+export const SAMPLE_FLAGS: Readonly<Record<string, string>> = {
+  '-streamName': '--stream',
+  '-streamArn': '--stream-arn',
+  '-streamRegion': '--region',
+  '-bucketName': '--bucket',
+  '-bucketRegion': '--bucket-region',
+  '-objectPrefix': '--prefix',
+  '-timestampAttributeName': '--timestamp-attribute',
+  '-speedup': '--speedup',
+  '-seek': '--seek',
+};
+
+/**
+ * Rewrites the sample's single-dash flags (`-streamName x`, `-speedup=60`) to kse's
+ * (`--stream x`, `--speedup=60`); everything else, and anything after `--`, is left as is.
+ */
+export function normalizeSampleFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let passthrough = false;
+  for (const arg of argv) {
+    if (passthrough || arg === '--') {
+      passthrough = true;
+      out.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const mapped = SAMPLE_FLAGS[name];
+    out.push(mapped === undefined ? arg : eq === -1 ? mapped : mapped + arg.slice(eq));
+  }
+  return out;
+}
+
+function speedupOption(value: string): number {
+  if (value === 'max' || value === '0') return 0;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError('must be a number > 0, or "max" (or 0) for no pacing');
+  }
+  return n;
+}
+
+function intOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function instantOption(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('must be an ISO-8601 instant, e.g. 2026-01-01T00:00:00Z');
+  }
+  return value;
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+/** The periodic stats line, as the sample's replayer printed it. */
+export function formatStatsLine(s: ReplayStats): string {
+  return (
+    `replay: ${number.format(s.sent)} events sent, ${number.format(s.eventsPerSecond)} events/s, ` +
+    `replay lag ${(s.replayLagMs / 1000).toFixed(1)} s, in-flight ${s.inFlight}, ` +
+    `requests ${number.format(s.requests)}, retries ${number.format(s.retries)}` +
+    (s.deadLettered > 0 ? `, dead-lettered ${number.format(s.deadLettered)}` : '')
+  );
+}
+
+function formatProgress(s: ReplayStats): string {
+  const spinner = '|/-\\'[Math.floor(s.elapsedMs / 250) % 4];
+  return (
+    `${spinner} ${number.format(s.sent)} sent · ${number.format(s.eventsPerSecond)}/s · ` +
+    `lag ${(s.replayLagMs / 1000).toFixed(1)} s · in-flight ${s.inFlight} · retries ${s.retries}` +
+    (s.deadLettered > 0 ? ` · dead ${s.deadLettered}` : '') +
+    (s.lastEventTime === null ? '' : ` · at ${s.lastEventTime}`)
+  );
+}
+
+/** The final JSON summary of `--stats-json`. */
+export function summaryJson(summary: ReplaySummary): Record<string, unknown> {
+  return {
+    ok: summary.ok,
+    read: summary.read,
+    sent: summary.sent,
+    deadLettered: summary.deadLettered,
+    badLines: summary.badLines,
+    skippedBeforeSeek: summary.skippedBeforeSeek,
+    retries: summary.retries,
+    requests: summary.requests,
+    failedRequests: summary.failedRequests,
+    bytesSent: summary.bytesSent,
+    eventsPerSecond: summary.eventsPerSecond,
+    durationMs: summary.durationMs,
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    deadLetterPath: summary.deadLetterPath,
+    error: summary.error === null ? null : summary.error.toJSON(),
+  };
+}
+
+/**
+ * `kse replay`: replays NDJSON files or S3 prefixes into a Kinesis stream, paced by a
+ * timestamp attribute. Without `--endpoint` or AWS settings it runs against the embedded
+ * local stack and creates the stream there. Exit 0 when every line was sent, 1 when some
+ * were dead-lettered or the replay stopped, 2 on usage errors.
+ */
+export function registerReplay(program: Command): void {
+  const command = program
+    .command('replay')
+    .description(
+      'Replay NDJSON events from files or S3 into a Kinesis stream, in (accelerated) real time',
+    )
+    .argument('[sources...]', 'files, directories, globs or s3://bucket/prefix URIs, read in order')
+    .option('--stream <name>', 'target stream name (sample: -streamName)')
+    .option('--stream-arn <arn>', 'target stream ARN (sample: -streamArn)')
+    .option('--region <region>', 'AWS region of the stream (sample: -streamRegion)')
+    .option('--endpoint <url>', 'AWS endpoint for every service (e.g. a local stack)')
+    .option('--bucket <name>', 'S3 bucket to read (sample: -bucketName)')
+    .option('--prefix <prefix>', 'S3 key prefix within --bucket (sample: -objectPrefix)', '')
+    .option('--bucket-region <region>', 'AWS region of the bucket (sample: -bucketRegion)')
+    .option(
+      '--timestamp-attribute <name>',
+      'attribute holding the event time (sample: -timestampAttributeName)',
+      'orderDateTime',
+    )
+    .option(
+      '--partition-key <attribute>',
+      'attribute used as partition key, or "random"',
+      'orderId',
+    )
+    .addOption(
+      new Option(
+        '--speedup <n>',
+        'event time ÷ n = wall time; "max" or 0: as fast as possible (sample: -speedup)',
+      )
+        .default(1)
+        .argParser(speedupOption),
+    )
+    .option(
+      '--seek <instant>',
+      'start from the first event at or after this ISO-8601 instant (sample: -seek)',
+      instantOption,
+    )
+    .option('--concurrency <n>', 'concurrent PutRecords requests', intOption(1, 64), 4)
+    .option(
+      '--max-attempts <n>',
+      'tries per record before it is dead-lettered',
+      intOption(1, 100),
+      8,
+    )
+    .option(
+      '--dead-letter <file>',
+      'NDJSON file for records that were not sent',
+      'replay-dead-letter.ndjson',
+    )
+    .option('--stats-json <file>', 'write the final summary as JSON to this file')
+    .option('--stats-interval <seconds>', 'seconds between stats lines', intOption(1, 3600), 5)
+    .option(
+      '--shards <n>',
+      'shards of the stream when it is created on the embedded stack',
+      intOption(1, 64),
+      2,
+    )
+    .addHelpText(
+      'after',
+      `
+The sample's single-dash flags are accepted too: -streamName, -streamArn, -streamRegion,
+-bucketName, -bucketRegion, -objectPrefix, -timestampAttributeName, -speedup, -seek.
+Without --endpoint or AWS settings (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE…) the
+embedded local stack is started, the stream created, and both are gone at the end.`,
+    )
+    .action(async (sources: string[], flags: ReplayFlags, cmd: Command) => {
+      process.exitCode = await runReplay(sources, flags, cmd);
+    });
+  // The sample's flags are rewritten before commander reads them (it has no multi-letter
+  // short flags).
+  const parseOptions = command.parseOptions.bind(command);
+  command.parseOptions = (argv: string[]) => parseOptions(normalizeSampleFlags(argv));
+}
+
+async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): Promise<number> {
+  const specs = [...sources];
+  if (flags.bucket !== undefined) specs.push(`s3://${flags.bucket}/${flags.prefix ?? ''}`);
+  else if (flags.prefix !== '') cmd.error('error: --prefix needs --bucket', { exitCode: 2 });
+  if (specs.length === 0)
+    cmd.error('error: give at least one source, or --bucket', { exitCode: 2 });
+  const arnName =
+    flags.streamArn === undefined ? undefined : /:stream\/(.+)$/.exec(flags.streamArn)?.[1];
+  const streamName = flags.stream ?? arnName;
+  if (streamName === undefined)
+    cmd.error('error: --stream or --stream-arn is required', { exitCode: 2 });
+
+  let aws: OpenAws;
+  try {
+    aws = await openAws({
+      ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+      ...(flags.region === undefined ? {} : { region: flags.region }),
+    });
+  } catch (error) {
+    cmd.error(`error: ${(error as Error).message}`, { exitCode: 2 });
+    throw error;
+  }
+  // This command owns the PutRecords retries: the SDK makes one try per call.
+  const kinesis = createKinesisClient(aws.config, { maxAttempts: 1 });
+  const s3 =
+    flags.bucketRegion === undefined
+      ? aws.clients.s3
+      : createS3Client({ ...aws.config, region: flags.bucketRegion });
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const tty = process.stderr.isTTY === true;
+  try {
+    if (aws.stack !== undefined) {
+      process.stderr.write(
+        `replay: no AWS endpoint or settings: using the embedded local stack (${aws.config.endpoints.kinesis}); creating stream ${streamName} with ${flags.shards} shards\n`,
+      );
+      await ensureStream(kinesis, { streamName, shardCount: flags.shards });
+    }
+    const summary = await replay({
+      sources: specs,
+      kinesis,
+      s3,
+      // An ARN goes out as is (cross-account); its name is also sent for emulators.
+      streamName,
+      streamArn: aws.stack === undefined ? flags.streamArn : undefined,
+      timestampAttribute: flags.timestampAttribute,
+      partitionKey: flags.partitionKey,
+      speedup: flags.speedup,
+      seek: flags.seek,
+      concurrency: flags.concurrency,
+      retry: { maxAttempts: flags.maxAttempts },
+      deadLetterPath: flags.deadLetter,
+      statsIntervalMs: tty ? 250 : flags.statsInterval * 1000,
+      onStats: (stats) => {
+        if (tty) process.stderr.write(`\r\x1b[2K${formatProgress(stats)}`);
+        else process.stderr.write(formatStatsLine(stats) + '\n');
+      },
+      signal: controller.signal,
+    });
+    if (tty) process.stderr.write('\n');
+    process.stderr.write(
+      `replay: ${summary.ok ? 'done' : 'FAILED'}: read ${number.format(summary.read)}, sent ${number.format(summary.sent)}, ` +
+        `dead-lettered ${number.format(summary.deadLettered)}, retries ${number.format(summary.retries)}, ` +
+        `${(summary.durationMs / 1000).toFixed(1)} s` +
+        (summary.deadLetterPath === null ? '' : `; dead letters in ${summary.deadLetterPath}`) +
+        (summary.error === null ? '' : `\nreplay: ${summary.error.message}`) +
+        '\n',
+    );
+    if (flags.statsJson !== undefined) {
+      await writeFile(flags.statsJson, JSON.stringify(summaryJson(summary), null, 2) + '\n');
+    }
+    return summary.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    kinesis.destroy();
+    if (s3 !== aws.clients.s3) s3.destroy();
+    await aws.close();
+  }
+}
