@@ -1,9 +1,4 @@
-import {
-  BatchWriteItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import {
   LIMITS,
   SchemaError,
@@ -13,6 +8,7 @@ import {
 } from '@kse/schemas';
 import { defaultSleep, fullJitterDelay } from './backoff.js';
 import { EnrichError, invalidOption } from './errors.js';
+import { loadDynamoDb } from './sdk.js';
 
 /** Options of {@link BatchWriter}. */
 export interface BatchWriterOptions {
@@ -231,6 +227,7 @@ export class BatchWriter {
       const item = request.PutRequest?.Item ?? {};
       return `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`;
     };
+    const { BatchWriteItemCommand } = await loadDynamoDb();
     let pending: WriteRequest[] = chunk.map((entry) => ({ PutRequest: { Item: entry.item } }));
     for (let attempt = 0; ; attempt += 1) {
       let unprocessed: WriteRequest[];

@@ -1,16 +1,11 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DescribeTableCommand,
-  QueryCommand,
-  UpdateTimeToLiveCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-  type WriteRequest,
+import type {
+  AttributeValue,
+  BatchGetItemCommandOutput,
+  DynamoDBClient,
+  KeysAndAttributes,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { loadDynamoDb } from './sdk.js';
 import { defaultSleep, fullJitterDelay } from './backoff.js';
 import { EnrichError, invalidOption } from './errors.js';
 import type {
@@ -127,12 +122,13 @@ export class DynamoDbJoinStore implements JoinStateStore {
 
   async expiring(watermark: number): Promise<JoinKeyState[]> {
     const below = Number.isFinite(watermark) ? watermark : Number.MAX_SAFE_INTEGER;
+    const sdk = await loadDynamoDb();
     const keys: string[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const response = await this.call('Query', () =>
         this.s.client.send(
-          new QueryCommand({
+          new sdk.QueryCommand({
             TableName: this.s.tableName,
             IndexName: JOIN_STATE_TABLE.expiryIndex.name,
             KeyConditionExpression: '#s = :s AND #e < :w',
@@ -212,6 +208,7 @@ export class DynamoDbJoinStore implements JoinStateStore {
   }
 
   private async batchGet(pks: string[]): Promise<Record<string, AttributeValue>[]> {
+    const sdk = await loadDynamoDb();
     const out: Record<string, AttributeValue>[] = [];
     for (let i = 0; i < pks.length; i += 100) {
       let request: KeysAndAttributes | undefined = {
@@ -222,7 +219,7 @@ export class DynamoDbJoinStore implements JoinStateStore {
         const keys: KeysAndAttributes = request;
         const response: BatchGetItemCommandOutput = await this.call('BatchGetItem', () =>
           this.s.client.send(
-            new BatchGetItemCommand({ RequestItems: { [this.s.tableName]: keys } }),
+            new sdk.BatchGetItemCommand({ RequestItems: { [this.s.tableName]: keys } }),
           ),
         );
         out.push(...(response.Responses?.[this.s.tableName] ?? []));
@@ -235,12 +232,13 @@ export class DynamoDbJoinStore implements JoinStateStore {
   }
 
   private async batchWrite(chunk: WriteRequest[]): Promise<void> {
+    const sdk = await loadDynamoDb();
     let pending = chunk;
     for (let attempt = 0; ; attempt += 1) {
       const current = pending;
       const response = await this.call('BatchWriteItem', () =>
         this.s.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.s.tableName]: current } }),
+          new sdk.BatchWriteItemCommand({ RequestItems: { [this.s.tableName]: current } }),
         ),
       );
       pending = response.UnprocessedItems?.[this.s.tableName] ?? [];
@@ -293,6 +291,8 @@ export async function ensureJoinStateTable(
   tableName: string,
   options: { timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<void> {
+  const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } =
+    await loadDynamoDb();
   const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {

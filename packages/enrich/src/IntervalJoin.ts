@@ -168,10 +168,20 @@ export class IntervalJoin {
     if (this.products?.refreshIfDue !== undefined) await this.products.refreshIfDue(this.clock());
     const rows: EnrichedOrderItem[] = [];
     const deadLetters: DeadLetter[] = [];
-    const ids: number[] = [];
-    for (const timed of batch) ids.push(timed.record.orderId);
-    const { states, maxTime: committed } = await this.store.get(ids);
-    let maxTime = committed ?? Number.NEGATIVE_INFINITY;
+    // In-memory state is used in place (no snapshot, no copies): the hot path of
+    // long-lived processes. Any other store gets one batched read and one batched write.
+    const memory = this.store instanceof InMemoryJoinStore ? this.store : undefined;
+    let states: Map<number, JoinKeyState> | undefined;
+    let maxTime: number;
+    if (memory !== undefined) {
+      maxTime = memory.committedMaxTime ?? Number.NEGATIVE_INFINITY;
+    } else {
+      const ids: number[] = [];
+      for (const timed of batch) ids.push(timed.record.orderId);
+      const snapshot = await this.store.get(ids);
+      states = snapshot.states;
+      maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
+    }
     const dirty = new Map<number, JoinKeyState>();
     const window = this.windowMs;
     const lateness = this.allowedLatenessMs;
@@ -191,59 +201,43 @@ export class IntervalJoin {
       if (time + window < maxTime - lateness) this.stats.lateRecords += 1;
       if (time > maxTime) maxTime = time;
       const id = record.orderId;
-      let state = states.get(id);
+      let state = memory !== undefined ? memory.peek(id) : states!.get(id);
+      const created = state === undefined;
       if (state === undefined) {
         state = { orderId: id, order: undefined, items: [], expiresAt: time + window };
-        states.set(id, state);
+        if (states !== undefined) states.set(id, state);
       }
-      dirty.set(id, state);
-      if (record.recordType === 'Order') {
-        this.stats.orders += 1;
-        let order = state.order;
-        if (order === undefined) {
-          order = entry(record, time, timed);
-          state.order = order;
-          if (time + window < state.expiresAt) state.expiresAt = time + window;
-        } else {
-          this.stats.duplicateOrders += 1;
-        }
-        for (const item of state.items) {
-          if (Math.abs(item.time - order.time) <= window) {
-            rows.push(this.row(order, item));
-          }
-        }
-      } else {
-        this.stats.items += 1;
-        let item: StoredEntry<OrderItem> | undefined;
-        for (const held of state.items) {
-          if (held.record.itemId === record.itemId) {
-            item = held;
-            break;
-          }
-        }
-        if (item === undefined) {
-          item = entry(record, time, timed);
-          state.items.push(item);
-          if (time + window < state.expiresAt) state.expiresAt = time + window;
-        } else {
-          this.stats.duplicateItems += 1;
-        }
-        const order = state.order;
-        if (order !== undefined && Math.abs(item.time - order.time) <= window) {
-          rows.push(this.row(order, item));
-        }
-      }
+      const before = state.expiresAt;
+      this.apply(state, timed, time, rows);
+      if (memory === undefined) dirty.set(id, state);
+      else if (created || state.expiresAt !== before) memory.putOne(state);
     }
 
-    // Expiry: what the store says may expire, plus what this batch touched.
+    // Expiry: what the store says may expire, plus (for other stores) what this batch touched.
     let watermark = maxTime - lateness;
-    if (advanceTo !== undefined && advanceTo - lateness > watermark)
+    if (advanceTo !== undefined && advanceTo - lateness > watermark) {
       watermark = advanceTo - lateness;
+    }
+    if (advanceTo !== undefined && Number.isFinite(advanceTo) && advanceTo > maxTime) {
+      maxTime = advanceTo;
+    }
+    const persistedMax = Number.isFinite(maxTime) ? maxTime : undefined;
+    if (memory !== undefined) {
+      if (watermark > Number.NEGATIVE_INFINITY) {
+        for (const state of memory.expiringSync(watermark)) {
+          this.trim(state, watermark, deadLetters);
+          if (state.order === undefined && state.items.length === 0)
+            memory.deleteOne(state.orderId);
+          else memory.putOne(state);
+        }
+      }
+      memory.commitSync({ put: [], delete: [], maxTime: persistedMax });
+      return { rows, deadLetters };
+    }
     const toDelete: number[] = [];
     if (watermark > Number.NEGATIVE_INFINITY) {
       for (const stale of await this.store.expiring(watermark)) {
-        const state = dirty.get(stale.orderId) ?? stale;
-        dirty.set(state.orderId, state);
+        if (!dirty.has(stale.orderId)) dirty.set(stale.orderId, stale);
       }
       for (const state of dirty.values()) {
         if (state.expiresAt >= watermark) continue;
@@ -251,18 +245,57 @@ export class IntervalJoin {
         if (state.order === undefined && state.items.length === 0) toDelete.push(state.orderId);
       }
     }
-    if (advanceTo !== undefined && Number.isFinite(advanceTo) && advanceTo > maxTime)
-      maxTime = advanceTo;
     const put: JoinKeyState[] = [];
     for (const state of dirty.values()) {
       if (state.order !== undefined || state.items.length > 0) put.push(state);
     }
-    await this.store.commit({
-      put,
-      delete: toDelete,
-      maxTime: Number.isFinite(maxTime) ? maxTime : undefined,
-    });
+    await this.store.commit({ put, delete: toDelete, maxTime: persistedMax });
     return { rows, deadLetters };
+  }
+
+  /** Adds one record to its key's state and emits the pairs it completes. */
+  private apply(
+    state: JoinKeyState,
+    timed: TimedRecord,
+    time: number,
+    rows: EnrichedOrderItem[],
+  ): void {
+    const window = this.windowMs;
+    const record = timed.record;
+    if (record.recordType === 'Order') {
+      this.stats.orders += 1;
+      let order = state.order;
+      if (order === undefined) {
+        order = entry(record, time, timed);
+        state.order = order;
+        if (time + window < state.expiresAt) state.expiresAt = time + window;
+      } else {
+        this.stats.duplicateOrders += 1;
+      }
+      for (const item of state.items) {
+        if (Math.abs(item.time - order.time) <= window) rows.push(this.row(order, item));
+      }
+      return;
+    }
+    this.stats.items += 1;
+    let item: StoredEntry<OrderItem> | undefined;
+    for (const held of state.items) {
+      if (held.record.itemId === record.itemId) {
+        item = held;
+        break;
+      }
+    }
+    if (item === undefined) {
+      item = entry(record, time, timed);
+      state.items.push(item);
+      if (time + window < state.expiresAt) state.expiresAt = time + window;
+    } else {
+      this.stats.duplicateItems += 1;
+    }
+    const order = state.order;
+    if (order !== undefined && Math.abs(item.time - order.time) <= window) {
+      rows.push(this.row(order, item));
+    }
   }
 
   private row(order: StoredEntry<Order>, item: StoredEntry<OrderItem>): EnrichedOrderItem {
@@ -318,10 +351,16 @@ export class IntervalJoin {
 }
 
 function entry<R>(record: R, time: number, timed: TimedRecord): StoredEntry<R> {
-  const stored: StoredEntry<R> = { record, time, arrivalTime: timed.arrivalTime, matched: false };
-  if (timed.position !== undefined) stored.position = timed.position;
-  if (timed.source !== undefined) stored.source = timed.source;
-  return stored;
+  // One object shape for every entry; absent origin fields stay undefined (and are
+  // dropped by JSON in the DynamoDB store).
+  return {
+    record,
+    time,
+    arrivalTime: timed.arrivalTime,
+    matched: false,
+    position: timed.position,
+    source: timed.source,
+  };
 }
 
 function originOf(value: { position?: string | number; source?: string }): {

@@ -96,6 +96,8 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
     throw invalidOption('maxBytes', settings.maxBytes, 'a positive number of bytes');
   }
 
+  const parseOptions = settings.maxBytes === undefined ? {} : { maxBytes: settings.maxBytes };
+
   return (inputs) => {
     const records: TimedRecord[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -111,12 +113,13 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
     };
     for (const input of inputs) {
       counts.in += 1;
-      const origin = { source: input.source, position: input.position };
       try {
-        const parsed = parseJson(input.data, { ...origin, maxBytes: settings.maxBytes });
+        // Origin is not passed down: dead letters take it from the input, so the hot path
+        // allocates nothing per record but the typed record and its wrapper.
+        const parsed = parseJson(input.data, parseOptions);
         let value: unknown = parsed;
         if (isObject(parsed) && parsed.metadata !== undefined && parsed.data !== undefined) {
-          const dms = validate(DmsRecordSchema, parsed, origin);
+          const dms = validate(DmsRecordSchema, parsed);
           const op = dms.metadata.operation;
           if (dms.metadata['record-type'] !== 'data') {
             counts.skippedControl += 1;
@@ -154,14 +157,20 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
             counts.recordTypeInferred += 1;
           }
         }
-        const typed = validateSourceRecord(value, origin) as JoinInputRecord;
+        const typed = validateSourceRecord(value) as JoinInputRecord;
         const record =
           settings.pruneAttributes || !isObject(value)
             ? typed
             : ({ ...value, ...typed } as JoinInputRecord);
         if (record.recordType === 'Order') counts.orders += 1;
         else counts.items += 1;
-        records.push({ record, arrivalTime: input.arrivalTime, ...originOf(input) });
+        // One object shape for every record (absent origin fields are undefined).
+        records.push({
+          record,
+          arrivalTime: input.arrivalTime,
+          position: input.position,
+          source: input.source,
+        });
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
         counts.deadLetters += 1;

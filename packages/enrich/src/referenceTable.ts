@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ProductSchema, SchemaError, parseJson, validate, type Product } from '@kse/schemas';
 import { EnrichError, invalidOption } from './errors.js';
 
@@ -158,6 +158,7 @@ async function loadIndex(source: ReferenceSource): Promise<Map<number, Product>>
     if ('products' in source) products = source.products;
     else if ('file' in source) products = parseProducts(await readFile(source.file, 'utf8'), where);
     else {
+      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
       const response = await source.s3.send(
         new GetObjectCommand({ Bucket: source.bucket, Key: source.key }),
       );

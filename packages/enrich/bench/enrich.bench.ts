@@ -1,0 +1,166 @@
+/**
+ * Enrichment benchmark, in memory, no AWS.
+ *
+ * 1. Throughput: 500,000 orders (1.5 M records) through preprocess → interval join
+ *    (arrival time, 60 s window, in-memory state) → products lookup → row building →
+ *    JSON.stringify of each row, in batches of 500 as Lambda delivers them. The floor,
+ *    measured in the same process on the same chunks, interleaved: JSON.parse of every
+ *    input line + JSON.stringify of every output row. Goal: ratio ≤ 1.5.
+ * 2. Memory: peak RSS with a 60 s window at 1,000 orders/s, event time, for 100,000 and
+ *    500,000 orders, each in its own child process (honest RSS). Goal ≤ 300 MB and flat.
+ *
+ *   npx nx run @kse/enrich:bench
+ *   KSE_BENCH_ORDERS=100000 npx nx run @kse/enrich:bench
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  InMemoryJoinStore,
+  IntervalJoin,
+  createPreprocessor,
+  loadReferenceTable,
+  type RawInput,
+} from '../src/index.js';
+import { chunk, products, type Line } from './data.js';
+
+// Input is generated per chunk (outside the timing) so that a run holds one chunk at a time.
+const CHUNK_ORDERS = 2_000;
+const BATCH = 500;
+
+async function pipelineRun(
+  orders: number,
+  time: 'arrival' | 'event',
+  onChunk?: (lines: Line[], pipelineMs: number, rows: string[]) => void,
+): Promise<{ rows: number; deadLetters: number; ms: number; records: number }> {
+  const table = await loadReferenceTable({ products: products() });
+  const join = new IntervalJoin({
+    store: new InMemoryJoinStore(),
+    products: table,
+    windowMs: 60_000,
+    time,
+  });
+  const pre = createPreprocessor();
+  let rows = 0;
+  let deadLetters = 0;
+  let records = 0;
+  let total = 0;
+  for (let from = 0; from < orders; from += CHUNK_ORDERS) {
+    const lines = chunk(from, Math.min(orders, from + CHUNK_ORDERS));
+    const inputs: RawInput[] = lines.map((l, i) => ({
+      data: l.text,
+      arrivalTime: l.arrivalTime,
+      position: from * 3 + i,
+    }));
+    const out: string[] = [];
+    const started = performance.now();
+    for (let i = 0; i < inputs.length; i += BATCH) {
+      const result = pre(inputs.slice(i, i + BATCH));
+      deadLetters += result.deadLetters.length;
+      const joined = await join.process(result.records);
+      for (const row of joined.rows) out.push(JSON.stringify(row));
+      deadLetters += joined.deadLetters.length;
+    }
+    const ms = performance.now() - started;
+    total += ms;
+    rows += out.length;
+    records += lines.length;
+    onChunk?.(lines, ms, out);
+  }
+  const rest = await join.flush();
+  deadLetters += rest.deadLetters.length;
+  return { rows, deadLetters, ms: total, records };
+}
+
+function floorChunk(lines: Line[], rows: string[]): number {
+  // Re-parse the output rows to objects outside the timing, then time parse + stringify.
+  const objects = rows.map((r) => JSON.parse(r) as unknown);
+  const started = performance.now();
+  let sink = 0;
+  for (const line of lines) sink += (JSON.parse(line.text) as { orderId: number }).orderId & 1;
+  for (const object of objects) sink += JSON.stringify(object).length & 1;
+  const ms = performance.now() - started;
+  if (sink < 0) console.log(sink);
+  return ms;
+}
+
+async function throughput(orders: number): Promise<void> {
+  // Warm-up on a small run so both sides are compiled before timing.
+  await pipelineRun(20_000, 'arrival', (lines, _ms, rows) => floorChunk(lines, rows));
+  let floorMs = 0;
+  const result = await pipelineRun(orders, 'arrival', (lines, _ms, rows) => {
+    floorMs += floorChunk(lines, rows);
+  });
+  const perSec = (n: number, ms: number): string =>
+    `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
+  console.log(
+    `throughput: ${orders.toLocaleString('en-US')} orders, ${result.records.toLocaleString('en-US')} records → ${result.rows.toLocaleString('en-US')} rows, ${result.deadLetters} dead letters`,
+  );
+  console.log(
+    `  enrich (preprocess + join + lookup + build + stringify): ${result.ms.toFixed(0)} ms, ${perSec(result.records, result.ms)} records`,
+  );
+  console.log(
+    `  floor  (JSON.parse inputs + JSON.stringify rows):         ${floorMs.toFixed(0)} ms, ${perSec(result.records, floorMs)} records`,
+  );
+  console.log(`  ratio enrich / floor: ${(result.ms / floorMs).toFixed(2)}× (goal ≤ 1.5×)`);
+}
+
+async function memoryChild(orders: number): Promise<void> {
+  const result = await pipelineRun(orders, 'event');
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    JSON.stringify({
+      orders,
+      rows: result.rows,
+      deadLetters: result.deadLetters,
+      peakRssMb: Math.round(peakMb),
+    }),
+  );
+}
+
+interface MemoryReport {
+  peakRssMb: number;
+  baselineRssMb: number;
+  liveHeapMb: number;
+  rows: number;
+}
+
+function memory(sizes: number[], flags: string[], label: string): void {
+  const self = fileURLToPath(import.meta.url);
+  console.log(
+    `memory (${label}): event time, 60 s window, 1,000 orders/s, one child process per size`,
+  );
+  const peaks: number[] = [];
+  for (const orders of sizes) {
+    const child = spawnSync(
+      process.execPath,
+      [...flags, '--expose-gc', '--import', 'tsx', self, '--memory-child', String(orders)],
+      { encoding: 'utf8', env: process.env },
+    );
+    if (child.status !== 0) {
+      console.log(`  ${orders}: child failed (${child.status}): ${child.stderr}`);
+      continue;
+    }
+    const report = JSON.parse(child.stdout.trim().split('\n').pop()!) as MemoryReport;
+    peaks.push(report.peakRssMb);
+    console.log(
+      `  ${orders.toLocaleString('en-US')} orders: peak RSS ${report.peakRssMb} MB (goal ≤ 300 MB; process baseline before data ${report.baselineRssMb} MB incl. tsx), live heap after GC ${report.liveHeapMb} MB, ${report.rows.toLocaleString('en-US')} rows`,
+    );
+  }
+  if (peaks.length === 2) {
+    console.log(
+      `  peak RSS growth ${sizes[0]!.toLocaleString('en-US')} → ${sizes[1]!.toLocaleString('en-US')} orders: ${peaks[1]! - peaks[0]!} MB (goal: flat)`,
+    );
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--memory-child') {
+  await memoryChild(Number(args[1]));
+} else {
+  const orders = Number(process.env.KSE_BENCH_ORDERS ?? 500_000);
+  await throughput(orders);
+  const sizes = [Math.min(100_000, orders), orders];
+  memory(sizes, [], 'default V8 heap sizing');
+  // A process sized for the job, as Lambda sizes the heap from its memory setting.
+  memory(sizes, ['--max-old-space-size=192'], 'node --max-old-space-size=192');
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbClient, testAwsConfig, uniqueName } from '@kse/local-stack';
+import {
+  DynamoDbJoinStore,
+  InMemoryJoinStore,
+  IntervalJoin,
+  ensureJoinStateTable,
+  type TimedRecord,
+} from '../src/index.js';
+import { T0, at, item, order, product } from './fixtures.js';
+
+const client = createDynamoDbClient(testAwsConfig());
+const tableName = uniqueName('join-state');
+const products = new Map([[999900001, product(999900001, 'Oak Desk')]]);
+
+beforeAll(async () => {
+  await ensureJoinStateTable(client, tableName);
+});
+afterAll(() => client.destroy());
+
+/** A fresh join and store, as a new Lambda container would build them. */
+function invocation(scope: string): IntervalJoin {
+  const store = new DynamoDbJoinStore({ client, tableName, scope });
+  return new IntervalJoin({ store, products, windowMs: 60_000 });
+}
+
+describe('DynamoDbJoinStore', () => {
+  it('joins an item from one invocation with its order in the next', async () => {
+    const scope = uniqueName('shard');
+    const first = await invocation(scope).process([at(item(1, 999900001), T0, 1)]);
+    const second = await invocation(scope).process([at(order(1), T0 + 30_000, 2)]);
+    expect(first.rows).toEqual([]);
+    expect(second.rows).toEqual([
+      expect.objectContaining({
+        orderId: 1,
+        itemId: 999900001,
+        productName: 'Oak Desk',
+        event_ts: T0 + 30_000,
+      }),
+    ]);
+  });
+
+  it('dead-letters an unmatched item in a later invocation once the watermark passes it', async () => {
+    const scope = uniqueName('shard');
+    await invocation(scope).process([at(item(2, 999900001), T0, 'seq-1')]);
+    const later = await invocation(scope).process([at(order(3), T0 + 61_000, 'seq-2')]);
+    expect(later.deadLetters).toEqual([
+      expect.objectContaining({
+        code: 'KSE_JOIN_UNMATCHED',
+        position: 'seq-1',
+        data: item(2, 999900001),
+      }),
+    ]);
+  });
+
+  it('keeps scopes apart', async () => {
+    const a = uniqueName('shard');
+    const b = uniqueName('shard');
+    await invocation(a).process([at(item(4, 999900001), T0)]);
+    const other = await invocation(b).process([at(order(4), T0 + 1)]);
+    expect(other.rows).toEqual([]);
+  });
+
+  it('produces the same rows and dead letters as the in-memory store over many invocations', async () => {
+    const scope = uniqueName('shard');
+    const records: TimedRecord[] = [];
+    for (let n = 0; n < 60; n += 1) {
+      const t = T0 + n * 2_000;
+      if (n % 7 !== 3) records.push(at(order(100 + n), t, `o${n}`));
+      records.push(at(item(100 + n, 999900001), t + ((n * 37) % 5) * 20_000, `i${n}`));
+      if (n % 5 === 0)
+        records.push(at(item(100 + n, 999900001), t + ((n * 37) % 5) * 20_000, `i${n}`));
+    }
+    records.sort((x, y) => x.arrivalTime - y.arrivalTime);
+    const memory = new IntervalJoin({ store: new InMemoryJoinStore(), products, windowMs: 60_000 });
+    const fromMemory: string[] = [];
+    const fromDynamo: string[] = [];
+    for (let i = 0; i < records.length; i += 17) {
+      const batch = records.slice(i, i + 17);
+      const m = await memory.process(batch);
+      const d = await invocation(scope).process(batch);
+      fromMemory.push(
+        ...m.rows.map((r) => JSON.stringify(r)),
+        ...m.deadLetters.map((l) => String(l.position)),
+      );
+      fromDynamo.push(
+        ...d.rows.map((r) => JSON.stringify(r)),
+        ...d.deadLetters.map((l) => String(l.position)),
+      );
+    }
+    const mEnd = await memory.flush();
+    const dEnd = await invocation(scope).flush();
+    fromMemory.push(...mEnd.deadLetters.map((l) => String(l.position)));
+    fromDynamo.push(...dEnd.deadLetters.map((l) => String(l.position)));
+    expect(new Set(fromDynamo)).toEqual(new Set(fromMemory));
+    expect(fromMemory.filter((x) => x.startsWith('i')).length).toBeGreaterThan(0);
+    // Flushed: nothing of this scope is left but the meta item.
+    const leftover = await new DynamoDbJoinStore({ client, tableName, scope }).expiring(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(leftover).toEqual([]);
+  });
+});
