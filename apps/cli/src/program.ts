@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerGenerate } from './commands/generate.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerVerify } from './commands/verify.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerGenerate(program);
   registerReplay(program);
   registerRun(program);
   registerVerify(program);
