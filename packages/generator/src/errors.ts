@@ -47,10 +47,14 @@ export class GeneratorError extends Error {
   readonly target: string | undefined;
   /** Whether trying again may succeed. */
   readonly retryable: boolean;
+  /** What went wrong, without the code and option prefix (for CLI messages). */
+  readonly reason: string;
 
-  constructor(code: GeneratorErrorCode, message: string, options: GeneratorErrorOptions = {}) {
-    super(`${code}: ${message}`, { cause: options.cause });
+  constructor(code: GeneratorErrorCode, reason: string, options: GeneratorErrorOptions = {}) {
+    const prefix = options.option === undefined ? '' : `${options.option}: `;
+    super(`${code}: ${prefix}${reason}`, { cause: options.cause });
     this.code = code;
+    this.reason = reason;
     this.option = options.option;
     this.target = options.target;
     this.retryable = options.retryable ?? false;

@@ -96,14 +96,16 @@ interface Destination {
 }
 
 function invalid(option: string, message: string): GeneratorError {
-  return new GeneratorError('KSE_GENERATOR_OPTION_INVALID', `${option}: ${message}`, { option });
+  return new GeneratorError('KSE_GENERATOR_OPTION_INVALID', message, { option });
 }
 
-function outputFailed(target: string, cause: unknown): GeneratorError {
+/** `option` is set when the output was unusable from the start (a usage error). */
+function outputFailed(target: string, cause: unknown, option?: string): GeneratorError {
   const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
   return new GeneratorError('KSE_GENERATOR_OUTPUT_FAILED', `cannot write ${target}: ${reason}`, {
     cause,
     target,
+    ...(option === undefined ? {} : { option }),
   });
 }
 
@@ -116,7 +118,7 @@ async function fileDestination(dir: string, name: string, gzip: boolean): Promis
   try {
     await once(out, 'open');
   } catch (cause) {
-    throw outputFailed(target, cause);
+    throw outputFailed(target, cause, 'outDir');
   }
   return {
     target,
@@ -248,7 +250,7 @@ export async function generateDataset(
       try {
         await mkdir(outDir, { recursive: true });
       } catch (cause) {
-        throw outputFailed(outDir, cause);
+        throw outputFailed(outDir, cause, 'outDir');
       }
     }
     for (const part of parts) {

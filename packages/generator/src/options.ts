@@ -32,7 +32,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 const MAX_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 function invalid(option: string, message: string): GeneratorError {
-  return new GeneratorError('KSE_GENERATOR_OPTION_INVALID', `${option}: ${message}`, { option });
+  return new GeneratorError('KSE_GENERATOR_OPTION_INVALID', message, { option });
 }
 
 function integer(option: string, value: unknown, min: number): number {

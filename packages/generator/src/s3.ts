@@ -25,7 +25,7 @@ export function parseS3Uri(uri: string, option = 'outDir'): S3Location {
   if (match === null) {
     throw new GeneratorError(
       'KSE_GENERATOR_OPTION_INVALID',
-      `${option}: not an S3 URI of the form s3://bucket/prefix/: ${uri}`,
+      `not an S3 URI of the form s3://bucket/prefix/: ${uri}`,
       { option },
     );
   }
