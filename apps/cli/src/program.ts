@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerLocal } from './commands/local.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerGenerate(program);
   registerReplay(program);
+  registerLocal(program);
   registerRun(program);
   registerVerify(program);
   return program;
