@@ -3,7 +3,11 @@
 // text here (not project files) because they must resolve `@kse/*` from the consumer's
 // node_modules, never from this workspace.
 
-/** A handful of source records, one order with two items (the sample's shape). */
+/**
+ * A handful of source records: one order with two items (the sample's shape; product
+ * 999900002 is not in the reference table), an item whose order never comes, and, in the
+ * consumers, one line that is not JSON.
+ */
 export const RECORDS = [
   {
     orderId: 10000001,
@@ -35,65 +39,110 @@ export const RECORDS = [
     orderDateTime: '2026-01-01T00:00:00.000Z',
     recordType: 'OrderItem',
   },
+  {
+    // No order 10000002 ever comes: the join dead-letters this item.
+    orderId: 10000002,
+    itemId: 999900001,
+    itemQuantity: 1,
+    itemAmount: 10.25,
+    itemStatus: 'Ready',
+    orderDateTime: '2026-01-01T00:00:01.000Z',
+    recordType: 'OrderItem',
+  },
 ] as const;
 
-const recordsLiteral = JSON.stringify(RECORDS);
+/** What both runtime consumers print (one JSON line), for the records above. */
+export const EXPECTED_OUTPUT = {
+  rows: ['10000001/999900001/Desk', '10000001/999900002/null'],
+  shipToName: 'Zoë Ångström 東京',
+  deadLetters: ['KSE_JSON_INVALID@5', 'KSE_JOIN_UNMATCHED@4'],
+  lookup: { '999900001': 'Desk', '999900003': null },
+  stats: { orders: 1, items: 3, rows: 2, unmatchedItems: 1, unknownProducts: 1 },
+};
 
-/** ESM consumer: decodes the records from bytes through the published package. */
-export const ESM_SOURCE = `import { decodeRecord, encodeRecord, safeDecodeRecord } from '@kse/schemas';
-
-const records = ${recordsLiteral};
-const decoded = records.map((record) => decodeRecord(encodeRecord(record)));
-const bad = safeDecodeRecord('{"recordType":"Order"}');
-console.log(JSON.stringify({
-  module: 'esm',
-  types: decoded.map((record) => record.recordType),
-  shipToName: decoded[0].shipToName,
-  badCode: bad.ok ? null : bad.error.code,
+// The body shared by the ESM and CJS consumers: preprocess raw lines, run the interval
+// join of orders and items with the products LEFT JOIN, look products up.
+const body = `const records = ${JSON.stringify(RECORDS)};
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const inputs = records.map((record, index) => ({
+  data: JSON.stringify(record),
+  arrivalTime: T0 + index * 1000,
+  position: index + 1,
 }));
+inputs.push({ data: '{"orderId":', arrivalTime: T0 + 4000, position: 5 });
+
+const products = await loadReferenceTable({
+  products: [{ productId: 999900001, productName: 'Desk', productPrice: 10.25 }],
+});
+const pre = preprocess(inputs);
+const join = new IntervalJoin({ store: new InMemoryJoinStore(), products });
+const joined = await join.process(pre.records);
+const rest = await join.flush();
+const rows = [...joined.rows, ...rest.rows];
+const deadLetters = [...pre.deadLetters, ...joined.deadLetters, ...rest.deadLetters];
+const { orders, items, rows: rowCount, unmatchedItems, unknownProducts } = join.stats;
+console.log(JSON.stringify({
+  module: MODULE,
+  rows: rows.map((row) => row.orderId + '/' + row.itemId + '/' + row.productName),
+  shipToName: rows[0].shipToName,
+  deadLetters: deadLetters.map((letter) => letter.code + '@' + letter.position),
+  lookup: {
+    999900001: products.get(999900001)?.productName ?? null,
+    999900003: products.get(999900003)?.productName ?? null,
+  },
+  stats: { orders, items, rows: rowCount, unmatchedItems, unknownProducts },
+}));`;
+
+/** ESM consumer: `import` from the published package. */
+export const ESM_SOURCE = `import { IntervalJoin, InMemoryJoinStore, loadReferenceTable, preprocess } from '@kse/enrich';
+
+const MODULE = 'esm';
+${body}
 `;
 
-/** CJS consumer: the same through `require`. */
-export const CJS_SOURCE = `const { decodeRecord, encodeRecord, safeDecodeRecord } = require('@kse/schemas');
+/** CJS consumer: `require` of the published package. */
+export const CJS_SOURCE = `const { IntervalJoin, InMemoryJoinStore, loadReferenceTable, preprocess } = require('@kse/enrich');
 
-const records = ${recordsLiteral};
-const decoded = records.map((record) => decodeRecord(Buffer.from(encodeRecord(record))));
-const bad = safeDecodeRecord('{"recordType":"Order"}');
-console.log(JSON.stringify({
-  module: 'cjs',
-  types: decoded.map((record) => record.recordType),
-  shipToName: decoded[0].shipToName,
-  badCode: bad.ok ? null : bad.error.code,
-}));
+const MODULE = 'cjs';
+(async () => {
+${body}
+})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
 `;
 
 /**
  * TypeScript consumer: uses the published types (a wrong type anywhere fails `tsc`).
- * Written once and type-checked as `.mts` and `.cts` under `nodenext` and as `.ts` under
- * `bundler`.
+ * Type-checked as `.mts` and `.cts` under `nodenext` and as `.ts` under `bundler`.
  */
-export const TS_SOURCE = `import { decodeRecord, encodeRecord, isDmsRecord } from '@kse/schemas';
-import type { Order, OrderItem, SchemaErrorCode } from '@kse/schemas';
+export const TS_SOURCE = `import { IntervalJoin, InMemoryJoinStore, loadReferenceTable, preprocess } from '@kse/enrich';
+import type {
+  DeadLetter,
+  EnrichErrorCode,
+  JoinResult,
+  ProductLookup,
+  RawInput,
+  TimedRecord,
+} from '@kse/enrich';
 
-const order: Order = {
-  orderId: 10000001,
-  orderAmount: 30.5,
-  orderStatus: 'New',
-  orderDateTime: '2026-01-01T00:00:00.000Z',
-  shipToName: 'Zoë',
-  shipToAddress: '1 Main Street',
-  shipToCity: 'Seattle',
-  shipToState: 'WA',
-  shipToZip: '98101',
-  recordType: 'Order',
-};
-const bytes: Uint8Array = encodeRecord(order);
-const decoded = decodeRecord(bytes);
-if (!isDmsRecord(decoded) && decoded.recordType === 'OrderItem') {
-  const item: OrderItem = decoded;
-  const quantity: number = item.itemQuantity;
-  void quantity;
+type EnrichedRow = JoinResult['rows'][number];
+
+export async function enrich(inputs: readonly RawInput[]): Promise<EnrichedRow[]> {
+  const products: ProductLookup = await loadReferenceTable({
+    products: [{ productId: 999900001, productName: 'Desk', productPrice: 10.25 }],
+  });
+  const { records, deadLetters } = preprocess(inputs);
+  const first: TimedRecord | undefined = records[0];
+  const join = new IntervalJoin({ store: new InMemoryJoinStore(), products, windowMs: 60_000 });
+  const result: JoinResult = await join.process(first ? records : []);
+  const letters: DeadLetter[] = [...deadLetters, ...result.deadLetters];
+  const codes: string[] = letters.map((letter) => letter.code);
+  void codes;
+  const name: string | null | undefined = result.rows[0]?.productName;
+  void name;
+  return result.rows;
 }
-const code: SchemaErrorCode = 'KSE_SCHEMA_INVALID';
-export { code };
+
+export const unmatched: EnrichErrorCode = 'KSE_JOIN_UNMATCHED';
 `;
