@@ -28,8 +28,8 @@ export interface BundleReport {
   zipBytes: number;
   /** Imports left external in the bundle: must be Node built-ins only. */
   externalImports: string[];
-  /** Bundled bytes per top-level package, largest first (top 10). */
-  largestInputs: { package: string; bytes: number }[];
+  /** Bundled bytes per package (npm or workspace), largest first. */
+  packages: { package: string; bytes: number }[];
 }
 
 // Some CommonJS dependencies call `require()` for Node built-ins; an ESM bundle has no
@@ -119,9 +119,8 @@ async function bundleOne(name: HandlerName): Promise<BundleReport> {
     gzipBytes: gzipSync(code).length,
     zipBytes: zip.length,
     externalImports,
-    largestInputs: [...perPackage.entries()]
+    packages: [...perPackage.entries()]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 10)
       .map(([pkg, bytes]) => ({ package: pkg, bytes })),
   };
 }
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
 
   console.log('handler     bundle        gzip          zip           largest inputs');
   for (const r of reports) {
-    const largest = r.largestInputs
+    const largest = r.packages
       .slice(0, 3)
       .map((i) => `${i.package} ${kib(i.bytes)}`)
       .join(', ');

@@ -1,7 +1,8 @@
+import { createEnrichHandler } from '@kse/lambda';
+
 /**
- * Lambda entry of the kse enrich function. Placeholder until @kse/lambda exports its handler
- * factories: it fails every invocation loudly rather than pretending to process records.
+ * Lambda entry of the kse enrich function: @kse/lambda's factory, configured from the
+ * environment (validated at cold start; a missing variable fails it, naming the variable).
+ * Clients and configuration are built once, here, outside the handler.
  */
-export const handler = async (): Promise<never> => {
-  throw new Error('kse enrich: handler factory not wired yet (waiting for @kse/lambda)');
-};
+export const handler = createEnrichHandler();

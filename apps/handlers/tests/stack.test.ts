@@ -110,12 +110,12 @@ describe('KseStack, seed topology', () => {
 
   it('synthesizes exactly the expected resources per type', () => {
     expect(countByType(resources)).toEqual({
-      'AWS::CloudWatch::Alarm': 23,
+      'AWS::CloudWatch::Alarm': 26,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::DynamoDB::Table': 2,
       'AWS::IAM::Policy': 3,
       'AWS::IAM::Role': 3,
-      'AWS::Kinesis::Stream': 3,
+      'AWS::Kinesis::Stream': 4,
       'AWS::Lambda::EventSourceMapping': 3,
       'AWS::Lambda::Function': 3,
       'AWS::Logs::LogGroup': 3,
@@ -131,10 +131,12 @@ describe('KseStack, seed topology', () => {
     template.hasParameter('OrdersShards', { Type: 'Number', Default: 2, MinValue: 1 });
     template.hasParameter('EnrichedShards', { Type: 'Number', Default: 2, MinValue: 1 });
     template.hasParameter('CdcShards', { Type: 'Number', Default: 1, MinValue: 1 });
+    template.hasParameter('DeadLetterShards', { Type: 'Number', Default: 1, MinValue: 1 });
     for (const [stream, parameter] of [
       [stack.ordersStream, 'OrdersShards'],
       [stack.enrichedStream!, 'EnrichedShards'],
       [stack.cdcStream, 'CdcShards'],
+      [stack.deadLetterStream, 'DeadLetterShards'],
     ] as const) {
       expect(resources[idOf(stream)]!.Properties).toMatchObject({
         ShardCount: { Ref: parameter },
@@ -268,40 +270,40 @@ describe('KseStack, seed topology', () => {
     }
   });
 
-  it('passes each handler the environment it reads, pointing at this stack’s resources', () => {
+  it('passes each handler the environment @kse/lambda reads, pointing at this stack’s resources', () => {
     const env = (name: 'preprocess' | 'enrich' | 'sink') =>
       (
         resources[idOf(stack.functions[name]!)]!.Properties!.Environment as {
           Variables: Record<string, unknown>;
         }
       ).Variables;
-    expect(env('preprocess')).toEqual({
-      POWERTOOLS_SERVICE_NAME: 'kse-preprocess',
+    const common = (name: string) => ({
+      POWERTOOLS_SERVICE_NAME: `kse-${name}`,
       POWERTOOLS_METRICS_NAMESPACE: 'kse',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      KSE_OUTPUT_STREAM: { Ref: idOf(stack.ordersStream) },
+      DEAD_LETTER_STREAM: { Ref: idOf(stack.deadLetterStream) },
+    });
+    expect(env('preprocess')).toEqual({
+      ...common('preprocess'),
+      OUTPUT_STREAM: { Ref: idOf(stack.ordersStream) },
     });
     expect(env('enrich')).toEqual({
-      POWERTOOLS_SERVICE_NAME: 'kse-enrich',
-      POWERTOOLS_METRICS_NAMESPACE: 'kse',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      KSE_TOPOLOGY: 'seed',
-      KSE_OUTPUT_STREAM: { Ref: idOf(stack.enrichedStream!) },
-      KSE_STATE_TABLE: { Ref: idOf(stack.joinStateTable) },
-      KSE_PRODUCTS_URI: {
+      ...common('enrich'),
+      TOPOLOGY: 'seed',
+      ENRICHED_STREAM: { Ref: idOf(stack.enrichedStream!) },
+      JOIN_STATE_TABLE: { Ref: idOf(stack.joinStateTable) },
+      PRODUCTS_S3_URI: {
         'Fn::Join': ['', ['s3://', { Ref: idOf(stack.productsBucket) }, '/products/products.json']],
       },
-      KSE_JOIN_WINDOW_MS: '60000',
+      JOIN_WINDOW_SECONDS: '60',
     });
     expect(env('sink')).toEqual({
-      POWERTOOLS_SERVICE_NAME: 'kse-sink',
-      POWERTOOLS_METRICS_NAMESPACE: 'kse',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      KSE_TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
+      ...common('sink'),
+      TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
     });
   });
 
-  it('grants preprocess only: its logs, reading OrdersCdcStream, the failure queue, PutRecords to OrdersStream', () => {
+  it('grants preprocess only: its logs, reading OrdersCdcStream, the failure queue, PutRecords to OrdersStream and dead letters', () => {
     expect(grantsOf(seed, 'preprocess')).toEqual(
       expectedGrants([
         [
@@ -310,12 +312,12 @@ describe('KseStack, seed topology', () => {
         ],
         [STREAM_READ, [idOf(stack.cdcStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
-        [['kinesis:PutRecords'], [idOf(stack.ordersStream)]],
+        [['kinesis:PutRecords'], [idOf(stack.ordersStream), idOf(stack.deadLetterStream)]],
       ]),
     );
   });
 
-  it('grants enrich only: its logs, reading OrdersStream, join state, one products object, PutRecords to the enriched stream', () => {
+  it('grants enrich only: its logs, reading OrdersStream, join state, one products object, PutRecords to the enriched stream and dead letters', () => {
     expect(grantsOf(seed, 'enrich')).toEqual(
       expectedGrants([
         [
@@ -327,12 +329,12 @@ describe('KseStack, seed topology', () => {
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
         [['dynamodb:Query'], [`${idOf(stack.joinStateTable)}/index/byExpiry`]],
         [['s3:GetObject'], [`${idOf(stack.productsBucket)}/products/products.json`]],
-        [['kinesis:PutRecords'], [idOf(stack.enrichedStream!)]],
+        [['kinesis:PutRecords'], [idOf(stack.enrichedStream!), idOf(stack.deadLetterStream)]],
       ]),
     );
   });
 
-  it('grants sink only: its logs, reading OrdersEnrichedStream, the failure queue, BatchWriteItem on OrdersEnriched', () => {
+  it('grants sink only: its logs, reading OrdersEnrichedStream, the failure queue, BatchWriteItem on OrdersEnriched, PutRecords of dead letters', () => {
     expect(grantsOf(seed, 'sink')).toEqual(
       expectedGrants([
         [
@@ -342,6 +344,7 @@ describe('KseStack, seed topology', () => {
         [STREAM_READ, [idOf(stack.enrichedStream!)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
+        [['kinesis:PutRecords'], [idOf(stack.deadLetterStream)]],
       ]),
     );
   });
@@ -363,7 +366,12 @@ describe('KseStack, seed topology', () => {
   });
 
   it('alarms on the stream metrics the sample monitored, for every stream', () => {
-    for (const stream of [stack.cdcStream, stack.ordersStream, stack.enrichedStream!]) {
+    for (const stream of [
+      stack.cdcStream,
+      stack.ordersStream,
+      stack.enrichedStream!,
+      stack.deadLetterStream,
+    ]) {
       for (const metricName of [
         'GetRecords.IteratorAgeMilliseconds',
         'ReadProvisionedThroughputExceeded',
@@ -403,7 +411,7 @@ describe('KseStack, seed topology', () => {
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: KSE_METRICS.namespace,
-      MetricName: KSE_METRICS.endToEndLatency,
+      MetricName: KSE_METRICS.endToEndLatencyMax,
       Dimensions: [{ Name: 'service', Value: 'kse-sink' }],
       ExtendedStatistic: 'p99',
       Threshold: 1300,
@@ -423,7 +431,8 @@ describe('KseStack, seed topology', () => {
       'Errors',
       'IteratorAge',
       KSE_METRICS.deadLettered,
-      KSE_METRICS.endToEndLatency,
+      KSE_METRICS.endToEndLatencyMax,
+      KSE_METRICS.endToEndLatencyMean,
     ]) {
       expect(body).toContain(`\\"${metricName}\\"`);
     }
@@ -435,12 +444,12 @@ describe('KseStack, fused topology', () => {
 
   it('synthesizes exactly the expected resources per type', () => {
     expect(countByType(resources)).toEqual({
-      'AWS::CloudWatch::Alarm': 16,
+      'AWS::CloudWatch::Alarm': 19,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::DynamoDB::Table': 2,
       'AWS::IAM::Policy': 2,
       'AWS::IAM::Role': 2,
-      'AWS::Kinesis::Stream': 2,
+      'AWS::Kinesis::Stream': 3,
       'AWS::Lambda::EventSourceMapping': 2,
       'AWS::Lambda::Function': 2,
       'AWS::Logs::LogGroup': 2,
@@ -472,6 +481,7 @@ describe('KseStack, fused topology', () => {
         [['dynamodb:Query'], [`${idOf(stack.joinStateTable)}/index/byExpiry`]],
         [['s3:GetObject'], [`${idOf(stack.productsBucket)}/products/products.json`]],
         [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
+        [['kinesis:PutRecords'], [idOf(stack.deadLetterStream)]],
       ]),
     );
   });
@@ -483,16 +493,16 @@ describe('KseStack, fused topology', () => {
       }
     ).Variables;
     expect(variables).toMatchObject({
-      KSE_TOPOLOGY: 'fused',
-      KSE_TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
+      TOPOLOGY: 'fused',
+      TABLE_NAME: { Ref: idOf(stack.ordersEnrichedTable) },
     });
-    expect(variables.KSE_OUTPUT_STREAM).toBeUndefined();
+    expect(variables.ENRICHED_STREAM).toBeUndefined();
   });
 
   it('measures end-to-end latency on enrich, where rows land', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: KSE_METRICS.namespace,
-      MetricName: KSE_METRICS.endToEndLatency,
+      MetricName: KSE_METRICS.endToEndLatencyMax,
       Dimensions: [{ Name: 'service', Value: 'kse-enrich' }],
     });
   });
