@@ -34,6 +34,8 @@ export interface BatchInvocationInfo {
   /** Now − arrival of the batch's last record, when the function was invoked (Lambda's IteratorAge). */
   iteratorAgeMs: number;
   outcome: 'success' | 'partial' | 'error';
+  /** Why the invocation failed (the error's name and message), for `partial` and `error`. */
+  reason?: string;
 }
 
 /**

@@ -365,6 +365,7 @@ export class ShardWorker {
       durationMs,
       iteratorAgeMs,
       outcome: outcome.kind,
+      ...(outcome.kind === 'success' ? {} : { reason: outcome.reason }),
     });
     return outcome;
   }
