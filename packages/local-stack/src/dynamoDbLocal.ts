@@ -20,7 +20,7 @@ export interface DynamoDbLocalOptions {
   host?: string;
   /** Default: a free port. */
   port?: number;
-  /** How long to wait for it to answer (default 60 000 ms; the JVM is slow to start). */
+  /** How long to wait for it to answer (default 180 000 ms; the JVM is slow to start on a busy machine). */
   startTimeoutMs?: number;
 }
 
@@ -109,7 +109,7 @@ export async function startDynamoDbLocal(
   };
   const client = createDynamoDbClient(
     { region: DEFAULT_REGION, endpoints: { dynamodb: endpoint }, credentials: LOCAL_CREDENTIALS },
-    { maxAttempts: 1 },
+    { maxAttempts: 1, requestHandler: { requestTimeout: 5_000, connectionTimeout: 2_000 } },
   );
   try {
     await pollUntil(
@@ -130,7 +130,7 @@ export async function startDynamoDbLocal(
           return undefined;
         }
       },
-      { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, maxIntervalMs: 250 },
+      { timeoutMs: options.startTimeoutMs ?? 180_000, intervalMs: 100, maxIntervalMs: 250 },
     );
   } catch (error) {
     await stop();
