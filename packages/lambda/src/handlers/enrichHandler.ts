@@ -135,17 +135,20 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
   const productsOnce = (): Promise<ProductLookup> => {
     if (explicitProducts) return Promise.resolve(explicitProducts);
     const { bucket, key } = config.PRODUCTS_S3_URI!;
-    products ??= loadReferenceTable({
-      s3: options.s3 ?? new S3Client({ maxAttempts: 3 }),
-      bucket,
-      key,
-      refreshIntervalMs:
-        config.PRODUCTS_REFRESH_SECONDS < 0 ? -1 : config.PRODUCTS_REFRESH_SECONDS * 1000,
-    }).catch((error: unknown) => {
-      products = undefined; // the next invocation tries again
-      throw error;
-    });
-    return products;
+    const loading =
+      products ??
+      loadReferenceTable({
+        s3: options.s3 ?? new S3Client({ maxAttempts: 3 }),
+        bucket,
+        key,
+        refreshIntervalMs:
+          config.PRODUCTS_REFRESH_SECONDS < 0 ? -1 : config.PRODUCTS_REFRESH_SECONDS * 1000,
+      }).catch((error: unknown) => {
+        products = undefined; // the next invocation tries again
+        throw error;
+      });
+    products = loading;
+    return loading;
   };
   const joins = new Map<string, Promise<IntervalJoin>>();
   const joinOf = (shardId: string): Promise<IntervalJoin> => {
