@@ -97,6 +97,10 @@ to write into a non-empty table unless --force.
 Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`,
     )
     .action(async (flags: RunFlags) => {
+      // The handlers log and emit EMF metrics per batch, as they do in Lambda; on a
+      // terminal that would bury the progress lines. Warnings and errors still show.
+      process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+      process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
       const progress = createProgressWriter(process.stderr);
       const result = await runPipeline(
         {

@@ -1,18 +1,20 @@
+import { InMemoryJoinStore } from '@kse/enrich';
+import { createEnrichHandler, createSinkHandler, type KinesisLambdaHandler } from '@kse/lambda';
 import type { AwsClients } from '@kse/local-stack';
-import type { KinesisLambdaHandler } from '@kse/lambda';
 import type { Topology } from './pipeline.js';
+import { tapStreamPuts } from './taps.js';
 
 /** What the pipeline needs to build its Lambda handlers. */
 export interface PipelineHandlerContext {
   topology: Topology;
   /** Tapped clients: the handlers must use these, so that writes are counted and timed. */
-  clients: AwsClients;
+  clients: Pick<AwsClients, 'kinesis' | 'dynamodb' | 's3'>;
   table: string;
   enrichedStream: string;
+  /** The stream receiving the handlers' dead letters (unmatched items, bad records). */
+  deadLetterStream: string;
   /** The products reference table in S3. */
   products: { bucket: string; key: string };
-  /** Where dead-letter files go. */
-  deadLetterDir: string;
 }
 
 /** The handlers of one run. */
@@ -21,16 +23,44 @@ export interface PipelineHandlers {
   enrich: KinesisLambdaHandler;
   /** On the enriched stream (seed topology): the batch writer into the table. */
   sink?: KinesisLambdaHandler;
-  /** Records the handlers dead-lettered so far (unmatched items, bad records). */
+  /** Records the handlers dead-lettered so far (counted as the dead-letter stream accepts them). */
   deadLettered(): number;
-  close(): Promise<void>;
 }
 
-/** Builds the enrich (and sink) handlers with `@kse/lambda`'s factories. */
-export async function createPipelineHandlers(
-  _context: PipelineHandlerContext,
-): Promise<PipelineHandlers> {
-  throw new Error(
-    "@kse/lambda's enrich and sink handler factories are not available yet: kse run cannot run the pipeline",
-  );
+/**
+ * Builds the enrich (and, for `seed`, sink) handlers with `@kse/lambda`'s factories, the
+ * same code that runs in AWS Lambda. Join state is in memory, one store per shard: this
+ * is a long-lived process (a Lambda deployment uses the DynamoDB store instead).
+ */
+export function createPipelineHandlers(context: PipelineHandlerContext): PipelineHandlers {
+  const { kinesis, dynamodb, s3 } = context.clients;
+  const deadLetters = tapStreamPuts(kinesis, context.deadLetterStream);
+  const enrich = createEnrichHandler({
+    topology: context.topology,
+    ...(context.topology === 'seed'
+      ? { enrichedStream: context.enrichedStream }
+      : { tableName: context.table }),
+    productsS3Uri: `s3://${context.products.bucket}/${context.products.key}`,
+    joinStore: () => new InMemoryJoinStore(),
+    deadLetterStream: context.deadLetterStream,
+    kinesis,
+    dynamodb,
+    s3,
+    env: {},
+  });
+  const sink =
+    context.topology === 'seed'
+      ? createSinkHandler({
+          tableName: context.table,
+          deadLetterStream: context.deadLetterStream,
+          kinesis,
+          dynamodb,
+          env: {},
+        })
+      : undefined;
+  return {
+    enrich,
+    ...(sink === undefined ? {} : { sink }),
+    deadLettered: () => deadLetters.accepted,
+  };
 }

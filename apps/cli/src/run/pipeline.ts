@@ -11,6 +11,8 @@ import {
   ensureBucket,
   ensureStream,
   ensureTable,
+  createDynamoDbClient,
+  createKinesisClient,
   openAws,
   type OpenAws,
 } from '@kse/local-stack';
@@ -50,8 +52,12 @@ export interface RunPipelineOptions {
   region?: string;
   sourceStream: string;
   enrichedStream: string;
+  /** Receives the handlers' dead letters (unmatched items, bad records). */
+  deadLetterStream: string;
   table: string;
   bucket: string;
+  /** Stop waiting when no counter has moved for this long after the replay, ms. */
+  idleMs: number;
   /** How often progress is sampled, ms. */
   sampleMs: number;
 }
@@ -70,9 +76,11 @@ export const DEFAULT_RUN_OPTIONS = {
   force: false,
   sourceStream: 'OrdersStream',
   enrichedStream: 'OrdersEnrichedStream',
+  deadLetterStream: 'OrdersDeadLetterStream',
   table: 'OrdersEnriched',
   bucket: 'kse-orders',
   sampleMs: 500,
+  idleMs: 90_000,
 } satisfies Partial<RunPipelineOptions>;
 
 /** Event-time orders per second the generator writes (its default `rate`). */
@@ -135,6 +143,8 @@ export async function runPipeline(
   let aws: OpenAws | undefined;
   let handlers: PipelineHandlers | undefined;
   const mappings: EventSourceMapping[] = [];
+  const running: EventSourceMapping[] = [];
+  const closers: (() => void)[] = [];
   let verdict: VerifyResult | null = null;
   let failure: Error | null = null;
   let timedOut = false;
@@ -159,6 +169,7 @@ export async function runPipeline(
         await Promise.all([
           deleteStreamIfExists(kinesis, options.sourceStream),
           deleteStreamIfExists(kinesis, options.enrichedStream),
+          deleteStreamIfExists(kinesis, options.deadLetterStream),
           deleteTableIfExists(dynamodb, options.table),
           deleteTableIfExists(dynamodb, checkpointTable),
         ]);
@@ -179,6 +190,7 @@ export async function runPipeline(
       }
       await Promise.all([
         ensureStream(kinesis, { streamName: options.sourceStream, shardCount: options.shards }),
+        ensureStream(kinesis, { streamName: options.deadLetterStream, shardCount: 1 }),
         options.topology === 'seed'
           ? ensureStream(kinesis, {
               streamName: options.enrichedStream,
@@ -219,22 +231,42 @@ export async function runPipeline(
       });
     });
 
-    // Taps on the clients the handlers use: what DynamoDB and Kinesis acknowledged.
-    const writeTap = tapTableWrites(dynamodb, options.table, latency);
-    const joinTap = tapStreamPuts(kinesis, options.enrichedStream);
+    // The handlers get their own clients, as they would in Lambda: SDK attempts capped at
+    // 3 because their writers own the retries of partial failures (and @kse/enrich's
+    // BatchWriter refuses a client allowing more; this SDK's DynamoDB default is 4).
+    // Taps on them count what DynamoDB and Kinesis acknowledged.
+    const handlerClients = {
+      kinesis: createKinesisClient(aws.config, { maxAttempts: 3 }),
+      dynamodb: createDynamoDbClient(aws.config, { maxAttempts: 3 }),
+      s3,
+    };
+    closers.push(() => {
+      handlerClients.kinesis.destroy();
+      handlerClients.dynamodb.destroy();
+    });
+    const writeTap = tapTableWrites(handlerClients.dynamodb, options.table, latency);
+    const joinTap = tapStreamPuts(handlerClients.kinesis, options.enrichedStream);
 
-    handlers = await phase('handlers', () =>
-      createPipelineHandlers({
-        topology: options.topology,
-        clients: aws!.clients,
-        table: options.table,
-        enrichedStream: options.enrichedStream,
-        products: { bucket: options.bucket, key: keys.products },
-        deadLetterDir: workDir,
-      }),
-    );
+    handlers = createPipelineHandlers({
+      topology: options.topology,
+      clients: handlerClients,
+      table: options.table,
+      enrichedStream: options.enrichedStream,
+      deadLetterStream: options.deadLetterStream,
+      products: { bucket: options.bucket, key: keys.products },
+    });
 
+    const mappingLog =
+      (level: string) =>
+      (message: string, ...extra: object[]) =>
+        io.log(`${level}: ${message}${extra.length > 0 ? ' ' + JSON.stringify(extra) : ''}`);
     const mappingBase = {
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: mappingLog('warn'),
+        error: mappingLog('error'),
+      },
       kinesis,
       dynamodb,
       checkpointTable,
@@ -254,25 +286,26 @@ export async function runPipeline(
           }),
     };
     await phase('start mappings', async () => {
-      mappings.push(
-        await startEventSourceMapping({
-          ...mappingBase,
-          streamName: options.sourceStream,
-          functionName: 'kse-enrich',
-          handler: handlers!.enrich,
-          parallelizationFactor: 1,
-        }),
-      );
+      const start = async (settings: Parameters<typeof startEventSourceMapping>[0]) => {
+        const mapping = await startEventSourceMapping(settings);
+        mappings.push(mapping);
+        running.push(mapping);
+      };
+      await start({
+        ...mappingBase,
+        streamName: options.sourceStream,
+        functionName: 'kse-enrich',
+        handler: handlers!.enrich,
+        parallelizationFactor: 1,
+      });
       if (options.topology === 'seed' && handlers!.sink !== undefined) {
-        mappings.push(
-          await startEventSourceMapping({
-            ...mappingBase,
-            streamName: options.enrichedStream,
-            functionName: 'kse-sink',
-            handler: handlers!.sink,
-            parallelizationFactor: 5,
-          }),
-        );
+        await start({
+          ...mappingBase,
+          streamName: options.enrichedStream,
+          functionName: 'kse-sink',
+          handler: handlers!.sink,
+          parallelizationFactor: 5,
+        });
       }
     });
 
@@ -346,8 +379,19 @@ export async function runPipeline(
         counts.replayed = summary.sent;
         counts.replayDeadLettered = summary.deadLettered;
         if (summary.error !== null) io.log(`replay stopped early: ${summary.error.message}`);
+        let lastState = '';
+        let lastChange = now();
         while (writeTap.landed < expectedRows && now() < deadline) {
           await new Promise((r) => setTimeout(r, Math.min(options.sampleMs, 100)));
+          const latest = samples[samples.length - 1]!;
+          const state = JSON.stringify([latest.counts, latest.retries]);
+          if (state !== lastState) {
+            lastState = state;
+            lastChange = now();
+          } else if (now() - lastChange > options.idleMs) {
+            io.log(`nothing moved for ${options.idleMs / 1000} s; giving up waiting`);
+            break;
+          }
         }
         return writeTap.landed >= expectedRows;
       });
@@ -356,7 +400,7 @@ export async function runPipeline(
         io.log(`deadline passed with ${writeTap.landed} of ${expectedRows} rows landed`);
     } finally {
       clearInterval(ticker);
-      await Promise.all(mappings.splice(0).map((m) => m.stop()));
+      await Promise.all(running.splice(0).map((m) => m.stop()));
       tick();
       io.progress.done();
     }
@@ -373,8 +417,8 @@ export async function runPipeline(
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   } finally {
-    await Promise.allSettled(mappings.map((m) => m.stop()));
-    await handlers?.close().catch(() => undefined);
+    await Promise.allSettled(running.map((m) => m.stop()));
+    for (const close of closers) close();
     if (!options.keep) await aws?.close();
   }
 

@@ -2,6 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LatencyRecorder } from './latency.js';
 
+// Middleware names must be unique per client stack.
+let taps = 0;
+
 type Attr = { N?: string; S?: string };
 type Item = Record<string, Attr>;
 type WriteRequest = { PutRequest?: { Item?: Item } };
@@ -67,7 +70,7 @@ export function tapTableWrites(
       }
       return result;
     },
-    { step: 'initialize', name: 'kseRunTableWriteTap' },
+    { step: 'initialize', name: `kseRunTableWriteTap-${++taps}` },
   );
   return tap;
 }
@@ -107,7 +110,7 @@ export function tapStreamPuts(client: KinesisClient, streamName: string): PutTap
       tap.failed += failed;
       return result;
     },
-    { step: 'initialize', name: 'kseRunStreamPutTap' },
+    { step: 'initialize', name: `kseRunStreamPutTap-${++taps}` },
   );
   return tap;
 }
