@@ -105,14 +105,19 @@ async function throughput(orders: number): Promise<void> {
 }
 
 async function memoryChild(orders: number): Promise<void> {
+  const baselineMb = process.memoryUsage().rss / 2 ** 20;
   const result = await pipelineRun(orders, 'event');
   const peakMb = process.resourceUsage().maxRSS / 1024;
+  (globalThis as { gc?: () => void }).gc?.();
+  const liveHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
   console.log(
     JSON.stringify({
       orders,
       rows: result.rows,
       deadLetters: result.deadLetters,
       peakRssMb: Math.round(peakMb),
+      baselineRssMb: Math.round(baselineMb),
+      liveHeapMb: Math.round(liveHeapMb),
     }),
   );
 }

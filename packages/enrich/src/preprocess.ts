@@ -227,16 +227,39 @@ function inputText(data: Uint8Array | string): string {
   return Buffer.from(text, 'utf8').equals(buffer) ? text : `base64:${buffer.toString('base64')}`;
 }
 
-function camelCase(column: string): string {
-  return column.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+// Source-database column names whose camelCase is not the wire name (`order_datetime`,
+// as @kse/generator and typical schemas spell it), plus all-lowercase spellings.
+const COLUMN_ALIASES: Record<string, string> = {
+  order_datetime: 'orderDateTime',
+  orderdatetime: 'orderDateTime',
+  orderid: 'orderId',
+  orderamount: 'orderAmount',
+  orderstatus: 'orderStatus',
+  shiptoname: 'shipToName',
+  shiptoaddress: 'shipToAddress',
+  shiptocity: 'shipToCity',
+  shiptostate: 'shipToState',
+  shiptozip: 'shipToZip',
+  itemid: 'itemId',
+  itemquantity: 'itemQuantity',
+  itemamount: 'itemAmount',
+  itemstatus: 'itemStatus',
+};
+
+/** A source column name → the wire name: `ship_to_name` → `shipToName`. */
+function wireName(column: string): string {
+  const lower = column.toLowerCase();
+  const alias = COLUMN_ALIASES[lower];
+  if (alias !== undefined) return alias;
+  if (!column.includes('_')) return column;
+  return lower.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** A DMS row → a wire-format record of `type` (columns renamed, types normalised). */
 function unwrapDms(dms: DmsRecord, type: RecordType): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(dms.data)) {
-    const name =
-      column.includes('_') || column === column.toLowerCase() ? camelCase(column) : column;
+    const name = wireName(column);
     let value = raw;
     if (NUMBER_FIELDS.has(name) && typeof value === 'string' && value.trim() !== '') {
       const number = Number(value);

@@ -43,7 +43,7 @@ export function product(productId: number, productName = `Product ${productId}`)
 export function at<R extends Order | OrderItem>(
   record: R,
   arrivalTime: number,
-  position?: number,
+  position?: string | number,
 ): TimedRecord {
   return position === undefined ? { record, arrivalTime } : { record, arrivalTime, position };
 }
