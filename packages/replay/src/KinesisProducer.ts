@@ -105,7 +105,9 @@ function laneHash(key: string): number {
  * has had `retry.maxAttempts` tries; then the record is dead-lettered with every
  * attempt's error. A non-retryable request error (missing stream, access denied) is
  * fatal: the batch is dead-lettered, later `put`s throw it, and unsent records are
- * dead-lettered as `KSE_REPLAY_ABORTED` by {@link KinesisProducer.close}.
+ * dead-lettered as `KSE_REPLAY_ABORTED` by {@link KinesisProducer.close}. On `signal` abort,
+ * requests on the wire finish (their outcome stays known); nothing new is sent, and what
+ * is left is dead-lettered as `KSE_REPLAY_ABORTED`.
  *
  * @example
  * ```ts
@@ -284,6 +286,16 @@ export class KinesisProducer {
         await this.#abandon(pending, 'KSE_REPLAY_ABORTED', this.#fatal.message);
         return;
       }
+      if (this.#signal?.aborted === true) {
+        // Not sent: safe to dead-letter. Requests already on the wire are not aborted, so
+        // that their outcome (and the counts) stay known.
+        await this.#abandon(
+          pending,
+          'KSE_REPLAY_ABORTED',
+          `aborted: ${describeError(this.#signal.reason)}`,
+        );
+        return;
+      }
       if (attempt > 1) {
         this.#stats.retries += pending.length;
         try {
@@ -317,10 +329,6 @@ export class KinesisProducer {
         this.#stats.failedRequests += 1;
         const description = describeError(outcome.error);
         for (const entry of pending) entry.attempts.push(description);
-        if (this.#signal?.aborted === true) {
-          await this.#abandon(pending, 'KSE_REPLAY_ABORTED', `aborted: ${description}`);
-          return;
-        }
         if (!isRetryableRequestError(outcome.error)) {
           this.#fail(
             new ReplayError('KSE_REPLAY_PUT_REJECTED', description, { cause: outcome.error }),
@@ -360,7 +368,6 @@ export class KinesisProducer {
             PartitionKey: record.partitionKey,
           })),
         }),
-        { abortSignal: this.#signal },
       );
       const results = output.Records ?? [];
       if (results.length !== pending.length) {

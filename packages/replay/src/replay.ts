@@ -213,6 +213,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   let read = 0;
   let badLines = 0;
+  let abortedWhilePacing = 0;
   let skippedBeforeSeek = 0;
   let sourcesRead = 0;
   let currentSource: string | null = null;
@@ -223,7 +224,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const snapshot = (p: ProducerStats): Omit<ReplayStats, 'eventsPerSecond'> => ({
     read,
     sent: p.sent,
-    deadLettered: badLines + p.deadLettered,
+    deadLettered: badLines + abortedWhilePacing + p.deadLettered,
     badLines,
     pending: p.pending,
     skippedBeforeSeek,
@@ -355,7 +356,17 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         }
         read += 1;
         lastEventTime = eventTime;
-        await pacer.wait(eventTime);
+        try {
+          await pacer.wait(eventTime);
+        } catch (cause) {
+          // Aborted while waiting for this record's time: it was read, so account for it.
+          abortedWhilePacing += 1;
+          await sink({
+            ...letter('KSE_REPLAY_ABORTED', `aborted: ${describeError(cause)}`),
+            partitionKey,
+          });
+          throw cause;
+        }
         await producer.put({ data: bytes, partitionKey, ...at });
       }
       sourcesRead += 1;

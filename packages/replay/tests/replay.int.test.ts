@@ -336,3 +336,34 @@ describe('replay batching, seek and pacing', () => {
     kinesis.destroy();
   });
 });
+
+describe('replay abort', () => {
+  it('stops on abort and accounts for every record read', async () => {
+    // 60 s of events at speedup 1: the abort comes long before the end.
+    const lines = buildOrderLines({ orders: 600, seed: 9, stepMs: 100 });
+    const streamName = await newStream(1);
+    const controller = new AbortController();
+    const deadLetterPath = join(dir, 'dl-abort.ndjson');
+    const started = performance.now();
+    const summary = await replay({
+      sources: [writeLines('abort.json', lines)],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 1,
+      deadLetterPath,
+      statsIntervalMs: 50,
+      onStats: (s) => {
+        if (s.sent >= 3) controller.abort(new Error('test abort'));
+      },
+      signal: controller.signal,
+    });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(summary.ok).toBe(false);
+    expect(summary.error?.code).toBe('KSE_REPLAY_ABORTED');
+    expect(summary.sent).toBeGreaterThanOrEqual(3);
+    expect(summary.read).toBeLessThan(lines.length);
+    expectAccounted(summary);
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect([...shards.values()].flat()).toHaveLength(summary.sent);
+  });
+});
