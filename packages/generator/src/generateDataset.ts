@@ -21,8 +21,8 @@ import { ndjsonChunks, type ChunkStats } from './chunks.js';
 import { toDmsRecord } from './dms.js';
 import { GeneratorError, isGeneratorError } from './errors.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from './options.js';
-import { generateOrders, generateProducts, type OrderRecord } from './records.js';
-import { orderRecordLine, productLine } from './serialize.js';
+import { generateOrders, generateProducts, orderLinesOf, type OrderRecord } from './records.js';
+import { productLine } from './serialize.js';
 import { isS3Uri, parseS3Uri, uploadStreamToS3 } from './s3.js';
 
 /** Progress of {@link generateDataset}, reported after every chunk written. */
@@ -293,16 +293,23 @@ export async function generateDataset(
               hash,
               onChunk,
             )
-          : ndjsonChunks<OrderRecord>(
-              generateOrders(generatorOptions),
-              opts.format === 'dms'
-                ? (record) => JSON.stringify(toDmsRecord(record, dmsOptions))
-                : orderRecordLine,
-              opts.chunkBytes,
-              stats,
-              hash,
-              onChunk,
-            );
+          : opts.format === 'dms'
+            ? ndjsonChunks<OrderRecord>(
+                generateOrders(generatorOptions),
+                (record) => JSON.stringify(toDmsRecord(record, dmsOptions)),
+                opts.chunkBytes,
+                stats,
+                hash,
+                onChunk,
+              )
+            : ndjsonChunks(
+                orderLinesOf(generatorOptions),
+                identity,
+                opts.chunkBytes,
+                stats,
+                hash,
+                onChunk,
+              );
       try {
         // Byte mode, buffering about four chunks ahead: generation (CPU) overlaps with
         // writing (the libuv thread pool) while memory stays bounded.
@@ -346,3 +353,5 @@ export async function generateDataset(
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+const identity = (line: string): string => line;

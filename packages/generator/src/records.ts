@@ -75,31 +75,61 @@ function distinctIndices(random: Random, n: number, k: number, into: number[]): 
   }
 }
 
-function* ordersOf(options: ResolvedGeneratorOptions): Generator<OrderRecord> {
-  const prices = priceTable(options);
+/**
+ * One order's draws. The generator yields the same object for every order (no garbage);
+ * {@link ordersOf} turns it into typed records and {@link orderLinesOf} into NDJSON lines.
+ */
+interface OrderDraw {
+  orderId: number;
+  orderDateTime: string;
+  orderCents: number;
+  shipToName: string;
+  shipToAddress: string;
+  shipToCity: string;
+  shipToState: string;
+  shipToZip: string;
+  /** Product indices of the items, distinct. */
+  picked: number[];
+  /** Quantity of each item. */
+  quantities: number[];
+}
+
+/** The order of draws below is part of the output's definition. */
+function* orderDraws(options: ResolvedGeneratorOptions, prices: Int32Array): Generator<OrderDraw> {
   const random = createRandom(options.seed, 'orders');
   const { itemsPerOrder, maxItemQuantity, rate, startMs } = options;
-  const picked: number[] = [];
+  const draw: OrderDraw = {
+    orderId: 0,
+    orderDateTime: '',
+    orderCents: 0,
+    shipToName: '',
+    shipToAddress: '',
+    shipToCity: '',
+    shipToState: '',
+    shipToZip: '',
+    picked: [],
+    quantities: new Array<number>(itemsPerOrder).fill(1),
+  };
   // toISOString once per second of event time, not once per order.
   let second = -1;
   let secondPrefix = '';
-  const quantities: number[] = new Array<number>(itemsPerOrder).fill(1);
   for (let i = 0; i < options.orders; i += 1) {
-    const orderId = options.orderStartId + i;
+    draw.orderId = options.orderStartId + i;
     const ms = startMs + Math.floor((i * 1000) / rate);
     const msOfSecond = ms % 1000;
     if (ms - msOfSecond !== second) {
       second = ms - msOfSecond;
       secondPrefix = new Date(second).toISOString().slice(0, 20);
     }
-    const orderDateTime = `${secondPrefix}${msOfSecond < 10 ? '00' : msOfSecond < 100 ? '0' : ''}${msOfSecond}Z`;
-    distinctIndices(random, prices.length, itemsPerOrder, picked);
+    draw.orderDateTime = `${secondPrefix}${msOfSecond < 10 ? '00' : msOfSecond < 100 ? '0' : ''}${msOfSecond}Z`;
+    distinctIndices(random, prices.length, itemsPerOrder, draw.picked);
     let orderCents = 0;
     for (let k = 0; k < itemsPerOrder; k += 1) {
       const quantity = maxItemQuantity === 1 ? 1 : 1 + random.int(maxItemQuantity);
-      quantities[k] = quantity;
-      orderCents += prices[picked[k]!]! * quantity;
+      draw.quantities[k] = quantity;
+      orderCents += prices[draw.picked[k]!]! * quantity;
     }
+    draw.orderCents = orderCents;
     const first = pick(random, FIRST_NAMES);
     const last = pick(random, LAST_NAMES);
     const number = 1 + random.int(9999);
@@ -108,22 +138,34 @@ function* ordersOf(options: ResolvedGeneratorOptions): Generator<OrderRecord> {
     const unitDraw = random.int(8);
     const unit = unitDraw === 0 ? ` ${pick(random, UNIT_PREFIXES)} ${1 + random.int(999)}` : '';
     const [city, state, firstZip, span] = pick(random, CITIES);
-    const zip = String(firstZip + random.int(span)).padStart(5, '0');
+    draw.shipToName = `${first} ${last}`;
+    draw.shipToAddress = `${number} ${street} ${suffix}${unit}`;
+    draw.shipToCity = city;
+    draw.shipToState = state;
+    draw.shipToZip = String(firstZip + random.int(span)).padStart(5, '0');
+    yield draw;
+  }
+}
+
+function* ordersOf(options: ResolvedGeneratorOptions): Generator<OrderRecord> {
+  const prices = priceTable(options);
+  for (const draw of orderDraws(options, prices)) {
+    const { orderId, orderDateTime } = draw;
     yield {
       orderId,
-      orderAmount: centsToAmount(orderCents),
+      orderAmount: centsToAmount(draw.orderCents),
       orderStatus: 'New',
       orderDateTime,
-      shipToName: `${first} ${last}`,
-      shipToAddress: `${number} ${street} ${suffix}${unit}`,
-      shipToCity: city,
-      shipToState: state,
-      shipToZip: zip,
+      shipToName: draw.shipToName,
+      shipToAddress: draw.shipToAddress,
+      shipToCity: draw.shipToCity,
+      shipToState: draw.shipToState,
+      shipToZip: draw.shipToZip,
       recordType: 'Order',
     };
-    for (let k = 0; k < itemsPerOrder; k += 1) {
-      const index = picked[k]!;
-      const quantity = quantities[k]!;
+    for (let k = 0; k < draw.picked.length; k += 1) {
+      const index = draw.picked[k]!;
+      const quantity = draw.quantities[k]!;
       yield {
         orderId,
         itemId: options.productStartId + index,
@@ -133,6 +175,56 @@ function* ordersOf(options: ResolvedGeneratorOptions): Generator<OrderRecord> {
         orderDateTime,
         recordType: 'OrderItem',
       };
+    }
+  }
+}
+
+// Every word list entry is plain text for JSON (no quote, backslash or control
+// character), so the line writer below may put draws between quotes as they are. Checked
+// once here rather than per line; a list that ever needs escaping takes the slow path.
+const WORDS_ARE_JSON_SAFE = [
+  FIRST_NAMES,
+  LAST_NAMES,
+  STREET_NAMES,
+  STREET_SUFFIXES,
+  UNIT_PREFIXES,
+  CITIES.map(([city, state]) => `${city}${state}`),
+].every((list) => list.every((word) => JSON.stringify(word) === `"${word}"`));
+
+const quote = WORDS_ARE_JSON_SAFE
+  ? (value: string): string => `"${value}"`
+  : (value: string): string => JSON.stringify(value);
+
+/**
+ * The NDJSON lines of {@link ordersOf}, written straight from the draws: byte-identical
+ * to `JSON.stringify` of each record (a test holds it to that), about twice as fast, and
+ * with far less garbage. Fragments shared by an order's lines are built once per order,
+ * and each product's id and price text once per run.
+ */
+export function* orderLinesOf(options: ResolvedGeneratorOptions): Generator<string> {
+  const prices = priceTable(options);
+  const itemHead: string[] = [];
+  const unitAmount: string[] = [];
+  for (let i = 0; i < prices.length; i += 1) {
+    itemHead.push(`"itemId":${options.productStartId + i},"itemQuantity":`);
+    unitAmount.push(String(centsToAmount(prices[i]!)));
+  }
+  for (const draw of orderDraws(options, prices)) {
+    const head = `{"orderId":${draw.orderId},`;
+    const time = `"orderDateTime":"${draw.orderDateTime}"`;
+    yield (
+      `${head}"orderAmount":${centsToAmount(draw.orderCents)},"orderStatus":"New",${time},` +
+      `"shipToName":${quote(draw.shipToName)},"shipToAddress":${quote(draw.shipToAddress)},` +
+      `"shipToCity":${quote(draw.shipToCity)},"shipToState":${quote(draw.shipToState)},` +
+      `"shipToZip":"${draw.shipToZip}","recordType":"Order"}`
+    );
+    const tail = `,"itemStatus":"Ready",${time},"recordType":"OrderItem"}`;
+    for (let k = 0; k < draw.picked.length; k += 1) {
+      const index = draw.picked[k]!;
+      const quantity = draw.quantities[k]!;
+      const amount =
+        quantity === 1 ? unitAmount[index]! : String(centsToAmount(prices[index]! * quantity));
+      yield `${head}${itemHead[index]!}${quantity},"itemAmount":${amount}${tail}`;
     }
   }
 }

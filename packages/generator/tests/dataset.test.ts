@@ -63,7 +63,7 @@ describe('generateDataset', () => {
       outDir: join(dir, 'b'),
       orders: 3000,
       seed: 's1',
-      chunkBytes: 100,
+      chunkBytes: 4096,
     });
     const c = await generateDataset({ outDir: join(dir, 'c'), orders: 3000, seed: 's2' });
     expect(b.sha256).toEqual(a.sha256);

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Order } from '@kse/schemas';
-import { generateOrders, generateProducts } from '../src/index.js';
-import { orderRecordLine, productLine } from '../src/serialize.js';
+import { generateOrders, generateProducts, resolveGeneratorOptions } from '../src/index.js';
+import { orderLinesOf } from '../src/records.js';
+import { productLine } from '../src/serialize.js';
 
 describe('hand-written serializers', () => {
-  it('write orders and items byte-identical to JSON.stringify', () => {
-    for (const seed of ['a', 'b']) {
-      for (const record of generateOrders({ orders: 5000, seed, maxItemQuantity: 7, rate: 7.5 })) {
-        const line = orderRecordLine(record);
-        if (line !== JSON.stringify(record)) expect(line).toBe(JSON.stringify(record));
-      }
+  it('write order lines straight from the draws, byte-identical to JSON.stringify of the records', () => {
+    for (const options of [
+      { orders: 5000, seed: 'a' },
+      { orders: 3000, seed: 'b', maxItemQuantity: 9, itemsPerOrder: 4, products: 6, rate: 7.5 },
+      { orders: 100, orderStartId: 1, productStartId: 42, start: '1999-12-31T23:59:59.990Z' },
+    ]) {
+      const records = [...generateOrders(options)];
+      const lines = [...orderLinesOf(resolveGeneratorOptions(options))];
+      expect(lines).toHaveLength(records.length);
+      lines.forEach((line, i) => {
+        if (line !== JSON.stringify(records[i])) expect(line).toBe(JSON.stringify(records[i]));
+      });
     }
   });
 
@@ -20,20 +26,14 @@ describe('hand-written serializers', () => {
   });
 
   it('escape what JSON must escape', () => {
-    const order: Order = {
-      orderId: 1,
-      orderAmount: 0.3,
-      orderStatus: 'New',
-      orderDateTime: '2026-01-01T00:00:00.000Z',
-      shipToName: 'A "quoted" \\ name\n\u0001 Zoë \ud800',
-      shipToAddress: '1 Main St',
-      shipToCity: 'Coeur d’Alene',
-      shipToState: 'ID',
-      shipToZip: '83814',
-      recordType: 'Order',
-    };
-    expect(orderRecordLine(order)).toBe(JSON.stringify(order));
-    const product = { productId: 1, productName: 'Tab\there', productPrice: 1 };
-    expect(productLine(product)).toBe(JSON.stringify(product));
+    for (const productName of [
+      'A "quoted" \\ name',
+      'Tab\there\n',
+      '\u0001 Zoë \ud800',
+      'Coeur d’Alene',
+    ]) {
+      const product = { productId: 1, productName, productPrice: 0.3 };
+      expect(productLine(product)).toBe(JSON.stringify(product));
+    }
   });
 });
