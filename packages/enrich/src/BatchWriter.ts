@@ -10,7 +10,14 @@ import { defaultSleep, fullJitterDelay } from './backoff.js';
 import { EnrichError, invalidOption } from './errors.js';
 import { loadDynamoDb } from './sdk.js';
 
-/** Options of {@link BatchWriter}. */
+/**
+ * Options of {@link BatchWriter}.
+ *
+ * @example
+ * ```ts
+ * new BatchWriter({ client, tableName: 'OrdersEnriched', concurrency: 2, maxRetries: 5 });
+ * ```
+ */
 export interface BatchWriterOptions {
   /** The DynamoDB client; build it once, outside a Lambda handler. */
   client: DynamoDBClient;
@@ -42,7 +49,14 @@ export interface BatchWriterOptions {
   signal?: AbortSignal;
 }
 
-/** Defaults of {@link BatchWriterOptions}. */
+/**
+ * Defaults of {@link BatchWriterOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_BATCH_WRITER_OPTIONS.maxItemsPerCall; // 25
+ * ```
+ */
 export const DEFAULT_BATCH_WRITER_OPTIONS = {
   concurrency: 4,
   maxRetries: 8,
@@ -53,7 +67,14 @@ export const DEFAULT_BATCH_WRITER_OPTIONS = {
   maxBytesPerCall: LIMITS.dynamoDbBatchWriteMaxBytes,
 } satisfies Partial<BatchWriterOptions>;
 
-/** Result of {@link BatchWriter.write}. */
+/**
+ * Result of {@link BatchWriter.write}.
+ *
+ * @example
+ * ```ts
+ * const { written, retried, folded }: BatchWriteResult = await writer.write(rows);
+ * ```
+ */
 export interface BatchWriteResult {
   /** Distinct rows written (duplicate keys folded, last wins). */
   written: number;

@@ -33,7 +33,14 @@ export const JOIN_STATE_TABLE = {
   expiryIndex: { name: 'byExpiry', partitionKey: 'scope', sortKey: 'exp' },
 } as const;
 
-/** Options of {@link DynamoDbJoinStore}. */
+/**
+ * Options of {@link DynamoDbJoinStore}.
+ *
+ * @example
+ * ```ts
+ * new DynamoDbJoinStore({ client, tableName: 'KseJoinState', scope: 'shardId-000000000001' });
+ * ```
+ */
 export interface DynamoDbJoinStoreOptions {
   client: DynamoDBClient;
   tableName: string;
@@ -55,7 +62,14 @@ export interface DynamoDbJoinStoreOptions {
   random?: () => number;
 }
 
-/** Defaults of {@link DynamoDbJoinStoreOptions}. */
+/**
+ * Defaults of {@link DynamoDbJoinStoreOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS.ttlGraceMs; // one day
+ * ```
+ */
 export const DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS = {
   scope: 'default',
   ttlGraceMs: 86_400_000,

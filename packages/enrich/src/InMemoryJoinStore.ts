@@ -7,7 +7,14 @@ import type {
 } from './joinState.js';
 import { MinHeap } from './minHeap.js';
 
-/** Options of {@link InMemoryJoinStore}. */
+/**
+ * Options of {@link InMemoryJoinStore}.
+ *
+ * @example
+ * ```ts
+ * new InMemoryJoinStore({ maxKeys: 200_000, bucketMs: 500 });
+ * ```
+ */
 export interface InMemoryJoinStoreOptions {
   /**
    * Most order ids held at once; a commit beyond it throws `KSE_STATE_STORE_FAILED`
@@ -18,7 +25,14 @@ export interface InMemoryJoinStoreOptions {
   bucketMs?: number;
 }
 
-/** Defaults of {@link InMemoryJoinStoreOptions}. */
+/**
+ * Defaults of {@link InMemoryJoinStoreOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS.maxKeys; // 2000000
+ * ```
+ */
 export const DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS = {
   maxKeys: 2_000_000,
   bucketMs: 1_000,
@@ -129,23 +143,25 @@ export class InMemoryJoinStore implements JoinStateStore {
   /** Stores one state and indexes its expiry (fast path). */
   putOne(state: JoinKeyState): void {
     const id = state.orderId;
-    if (this.states.get(id) !== state) {
-      if (!this.states.has(id) && this.states.size >= this.maxKeys) {
-        throw new EnrichError(
-          'KSE_STATE_STORE_FAILED',
-          `in-memory join state is full (${this.maxKeys} keys); raise maxKeys or lower windowMs`,
-        );
+    const previous = this.indexed.get(id);
+    if (previous === undefined) {
+      // Not indexed: new, or just taken by `expiring`. Only a new key can overflow.
+      if (this.states.get(id) !== state) {
+        if (this.states.size >= this.maxKeys && !this.states.has(id)) {
+          throw new EnrichError(
+            'KSE_STATE_STORE_FAILED',
+            `in-memory join state is full (${this.maxKeys} keys); raise maxKeys or lower windowMs`,
+          );
+        }
+        this.states.set(id, state);
       }
+    } else if (this.states.get(id) !== state) {
       this.states.set(id, state);
     }
     const at = state.expiresAt;
-    const previous = this.indexed.get(id);
-    if (previous !== undefined && this.bucketOf(previous) === this.bucketOf(at)) {
-      this.indexed.set(id, at);
-      return;
-    }
     this.indexed.set(id, at);
-    const bucket = this.bucketOf(at);
+    const bucket = Math.floor(at / this.bucketMs);
+    if (previous !== undefined && Math.floor(previous / this.bucketMs) === bucket) return;
     let ids = this.buckets.get(bucket);
     if (ids === undefined) {
       ids = new Set();

@@ -6,10 +6,24 @@ import type { ProductLookup } from './referenceTable.js';
 import type { TimedRecord } from './types.js';
 import { InMemoryJoinStore } from './InMemoryJoinStore.js';
 
-/** Which time the join compares. */
+/**
+ * Which time the join compares.
+ *
+ * @example
+ * ```ts
+ * new IntervalJoin({ time: 'event' satisfies JoinTime, allowedLatenessMs: 5_000 });
+ * ```
+ */
 export type JoinTime = 'arrival' | 'event';
 
-/** Options of {@link IntervalJoin}. */
+/**
+ * Options of {@link IntervalJoin}.
+ *
+ * @example
+ * ```ts
+ * new IntervalJoin({ windowMs: 60_000, time: 'arrival', products, store: new InMemoryJoinStore() });
+ * ```
+ */
 export interface IntervalJoinOptions {
   /** Where state lives between batches. Default: a new {@link InMemoryJoinStore}. */
   store?: JoinStateStore;
@@ -31,13 +45,27 @@ export interface IntervalJoinOptions {
   clock?: () => number;
 }
 
-/** Defaults of {@link IntervalJoinOptions}. */
+/**
+ * Defaults of {@link IntervalJoinOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_INTERVAL_JOIN_OPTIONS.windowMs; // 60000
+ * ```
+ */
 export const DEFAULT_INTERVAL_JOIN_OPTIONS = {
   windowMs: 60_000,
   time: 'arrival',
 } satisfies Partial<IntervalJoinOptions>;
 
-/** Counters of an {@link IntervalJoin} since it was created. */
+/**
+ * Counters of an {@link IntervalJoin} since it was created.
+ *
+ * @example
+ * ```ts
+ * const { rows, unmatchedItems, expiredOrders } = join.stats;
+ * ```
+ */
 export interface JoinStats {
   orders: number;
   items: number;
@@ -59,7 +87,14 @@ export interface JoinStats {
   lateRecords: number;
 }
 
-/** Result of {@link IntervalJoin.process} and {@link IntervalJoin.expire}. */
+/**
+ * Result of {@link IntervalJoin.process} and {@link IntervalJoin.expire}.
+ *
+ * @example
+ * ```ts
+ * const { rows, deadLetters }: JoinResult = await join.process(records);
+ * ```
+ */
 export interface JoinResult {
   rows: EnrichedOrderItem[];
   deadLetters: DeadLetter[];

@@ -1,6 +1,13 @@
 import type { EnrichedOrderItem, Order, OrderItem, Product } from '@kse/schemas';
 
-/** Trace and time fields of an enriched row (see {@link buildEnrichedRow}). */
+/**
+ * Trace and time fields of an enriched row (see {@link buildEnrichedRow}).
+ *
+ * @example
+ * ```ts
+ * buildEnrichedRow(order, item, product, { eventTs: Date.now() });
+ * ```
+ */
 export interface EnrichedRowMeta {
   /** The row's `event_ts`: ms since the epoch, or an ISO instant. */
   eventTs: number | string;

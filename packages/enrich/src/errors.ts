@@ -25,10 +25,24 @@ export const ENRICH_ERROR_CODES = [
   'KSE_OPTIONS_INVALID',
 ] as const;
 
-/** One of {@link ENRICH_ERROR_CODES}. */
+/**
+ * One of {@link ENRICH_ERROR_CODES}.
+ *
+ * @example
+ * ```ts
+ * const code: EnrichErrorCode = 'KSE_WRITE_FAILED';
+ * ```
+ */
 export type EnrichErrorCode = (typeof ENRICH_ERROR_CODES)[number];
 
-/** Options of {@link EnrichError}. */
+/**
+ * Options of {@link EnrichError}.
+ *
+ * @example
+ * ```ts
+ * new EnrichError('KSE_WRITE_FAILED', '2 rows not written', { unwrittenKeys: ['1/2', '1/3'], retryable: true });
+ * ```
+ */
 export interface EnrichErrorOptions {
   cause?: unknown;
   /** True when the same call may succeed later (throttling, a network error). */
@@ -101,7 +115,14 @@ export function isEnrichError(value: unknown): value is EnrichError {
   return typeof code === 'string' && (ENRICH_ERROR_CODES as readonly string[]).includes(code);
 }
 
-/** A dead letter's code: one of ours or one of `@kse/schemas`. */
+/**
+ * A dead letter's code: one of ours or one of `@kse/schemas`.
+ *
+ * @example
+ * ```ts
+ * const code: DeadLetterCode = letter.code; // 'KSE_JOIN_UNMATCHED' | 'KSE_SCHEMA_INVALID' | …
+ * ```
+ */
 export type DeadLetterCode = EnrichErrorCode | SchemaErrorCode;
 
 /**

@@ -1,6 +1,13 @@
 import type { Order, OrderItem } from '@kse/schemas';
 
-/** One side of a join key held in state, with its join time and arrival time. */
+/**
+ * One side of a join key held in state, with its join time and arrival time.
+ *
+ * @example
+ * ```ts
+ * const held: StoredEntry<OrderItem> = { record: item, time: 0, arrivalTime: 0, matched: false };
+ * ```
+ */
 export interface StoredEntry<R> {
   record: R;
   /** The time the join compares (arrival or event time, per the join's `time` option). */
@@ -30,14 +37,28 @@ export interface JoinKeyState {
   expiresAt: number;
 }
 
-/** What {@link JoinStateStore.get} returns. */
+/**
+ * What {@link JoinStateStore.get} returns.
+ *
+ * @example
+ * ```ts
+ * const { states, maxTime }: JoinStateSnapshot = await store.get([10000001]);
+ * ```
+ */
 export interface JoinStateSnapshot {
   states: Map<number, JoinKeyState>;
   /** The largest join time seen so far, as committed; `undefined` on a fresh store. */
   maxTime: number | undefined;
 }
 
-/** One atomic-enough write of the join's state after a batch. */
+/**
+ * One atomic-enough write of the join's state after a batch.
+ *
+ * @example
+ * ```ts
+ * await store.commit({ put: [state], delete: [10000002], maxTime: 1767225600000 });
+ * ```
+ */
 export interface JoinStateCommit {
   put: JoinKeyState[];
   delete: number[];

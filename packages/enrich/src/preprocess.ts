@@ -12,7 +12,14 @@ import {
 import { invalidOption, type DeadLetter } from './errors.js';
 import type { JoinInputRecord, RawInput, TimedRecord } from './types.js';
 
-/** Options of {@link preprocess} and {@link createPreprocessor}. */
+/**
+ * Options of {@link preprocess} and {@link createPreprocessor}.
+ *
+ * @example
+ * ```ts
+ * const pre = createPreprocessor({ pruneAttributes: false, dmsTables: { orders: 'Order', order_lines: 'OrderItem' } });
+ * ```
+ */
 export interface PreprocessOptions {
   /**
    * Add `recordType` when it is missing, judged by shape (`itemId` → `OrderItem`,
@@ -30,14 +37,28 @@ export interface PreprocessOptions {
   maxBytes?: number;
 }
 
-/** Defaults of {@link PreprocessOptions}. */
+/**
+ * Defaults of {@link PreprocessOptions}.
+ *
+ * @example
+ * ```ts
+ * createPreprocessor({ ...DEFAULT_PREPROCESS_OPTIONS, inferRecordType: false });
+ * ```
+ */
 export const DEFAULT_PREPROCESS_OPTIONS = {
   inferRecordType: true,
   pruneAttributes: true,
   dmsTables: { orders: 'Order', order_items: 'OrderItem' },
 } satisfies Partial<PreprocessOptions>;
 
-/** Counters of one preprocess call; `in = orders + items + deadLetters + skipped…`. */
+/**
+ * Counters of one preprocess call; `in = orders + items + deadLetters + skipped…`.
+ *
+ * @example
+ * ```ts
+ * const { counts } = pre(inputs); console.log(counts.in === counts.orders + counts.items + counts.deadLetters + counts.skippedDeletes + counts.skippedControl);
+ * ```
+ */
 export interface PreprocessCounts {
   in: number;
   orders: number;
@@ -53,7 +74,14 @@ export interface PreprocessCounts {
   dmsUnwrapped: number;
 }
 
-/** Result of {@link preprocess}. */
+/**
+ * Result of {@link preprocess}.
+ *
+ * @example
+ * ```ts
+ * const { records, deadLetters, counts }: PreprocessResult = preprocess(inputs);
+ * ```
+ */
 export interface PreprocessResult {
   /** Typed records, in input order. */
   records: TimedRecord[];
@@ -61,9 +89,18 @@ export interface PreprocessResult {
   counts: PreprocessCounts;
 }
 
-/** A configured preprocess function (see {@link createPreprocessor}). */
+/**
+ * A configured preprocess function (see {@link createPreprocessor}).
+ *
+ * @example
+ * ```ts
+ * const pre: Preprocessor = createPreprocessor(); const { records } = pre(inputs);
+ * ```
+ */
 export type Preprocessor = (inputs: Iterable<RawInput>) => PreprocessResult;
 
+// Shared, so that no origin object is allocated per record (dead letters carry the input's).
+const NO_ORIGIN = Object.freeze({});
 const ORDER_SHAPE_KEYS = ['shipToName', 'orderAmount', 'orderStatus'];
 const NUMBER_FIELDS = new Set(['orderId', 'orderAmount', 'itemId', 'itemQuantity', 'itemAmount']);
 const NAIVE_DATETIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
@@ -119,7 +156,7 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
         const parsed = parseJson(input.data, parseOptions);
         let value: unknown = parsed;
         if (isObject(parsed) && parsed.metadata !== undefined && parsed.data !== undefined) {
-          const dms = validate(DmsRecordSchema, parsed);
+          const dms = validate(DmsRecordSchema, parsed, NO_ORIGIN);
           const op = dms.metadata.operation;
           if (dms.metadata['record-type'] !== 'data') {
             counts.skippedControl += 1;
@@ -157,7 +194,7 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
             counts.recordTypeInferred += 1;
           }
         }
-        const typed = validateSourceRecord(value) as JoinInputRecord;
+        const typed = validateSourceRecord(value, NO_ORIGIN) as JoinInputRecord;
         const record =
           settings.pruneAttributes || !isObject(value)
             ? typed

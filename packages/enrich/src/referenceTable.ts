@@ -17,13 +17,27 @@ export interface ProductLookup {
   refreshIfDue?(now: number): Promise<void>;
 }
 
-/** Where the products come from. */
+/**
+ * Where the products come from.
+ *
+ * @example
+ * ```ts
+ * const source: ReferenceSource = { s3, bucket: 'kse-data', key: 'reference/products.json' };
+ * ```
+ */
 export type ReferenceSource =
   | { s3: S3Client; bucket: string; key: string }
   | { file: string }
   | { products: Iterable<Product> };
 
-/** Options of {@link loadReferenceTable}. */
+/**
+ * Options of {@link loadReferenceTable}.
+ *
+ * @example
+ * ```ts
+ * await loadReferenceTable({ file: 'products.json', refreshIntervalMs: 300_000 });
+ * ```
+ */
 export type ReferenceTableOptions = ReferenceSource & {
   /** Reload period in ms; `-1` (default) never reloads. */
   refreshIntervalMs?: number;
@@ -31,7 +45,14 @@ export type ReferenceTableOptions = ReferenceSource & {
   clock?: () => number;
 };
 
-/** Counters of a {@link ReferenceTable}. */
+/**
+ * Counters of a {@link ReferenceTable}.
+ *
+ * @example
+ * ```ts
+ * const { size, failedRefreshes, unknownLookups } = products.stats;
+ * ```
+ */
 export interface ReferenceTableStats {
   /** Products currently indexed. */
   size: number;
@@ -45,7 +66,14 @@ export interface ReferenceTableStats {
   lastError: EnrichError | undefined;
 }
 
-/** Defaults of {@link ReferenceTableOptions}. */
+/**
+ * Defaults of {@link ReferenceTableOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_REFERENCE_TABLE_OPTIONS.refreshIntervalMs; // -1: never
+ * ```
+ */
 export const DEFAULT_REFERENCE_TABLE_OPTIONS = {
   refreshIntervalMs: -1,
 } satisfies Partial<ReferenceTableOptions>;

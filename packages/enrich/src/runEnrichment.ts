@@ -4,7 +4,14 @@ import { IntervalJoin, type IntervalJoinOptions } from './IntervalJoin.js';
 import { createPreprocessor, type PreprocessOptions } from './preprocess.js';
 import type { RawInput, TimedRecord } from './types.js';
 
-/** Options of {@link runEnrichment}. */
+/**
+ * Options of {@link runEnrichment}.
+ *
+ * @example
+ * ```ts
+ * runEnrichment(inputs, { join: { windowMs: 30_000, products }, batchSize: 1_000, flushIntervalMs: 500 });
+ * ```
+ */
 export interface RunEnrichmentOptions {
   /** A join to use, or options for a new one (in-memory state by default). */
   join?: IntervalJoin | IntervalJoinOptions;
@@ -26,7 +33,14 @@ export interface RunEnrichmentOptions {
   clock?: () => number;
 }
 
-/** Defaults of {@link RunEnrichmentOptions}. */
+/**
+ * Defaults of {@link RunEnrichmentOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_RUN_ENRICHMENT_OPTIONS.batchSize; // 500
+ * ```
+ */
 export const DEFAULT_RUN_ENRICHMENT_OPTIONS = {
   batchSize: 500,
   flushIntervalMs: 1_000,
@@ -34,7 +48,14 @@ export const DEFAULT_RUN_ENRICHMENT_OPTIONS = {
   idleExpiry: false,
 } satisfies Partial<RunEnrichmentOptions>;
 
-/** Running totals of {@link runEnrichment}: `in = records + deadLetters + skipped`. */
+/**
+ * Running totals of {@link runEnrichment}: `in = records + deadLetters + skipped`.
+ *
+ * @example
+ * ```ts
+ * for await (const { counts } of runEnrichment(inputs)) console.log(counts.in, counts.rows, counts.deadLetters);
+ * ```
+ */
 export interface EnrichmentCounts {
   in: number;
   rows: number;
@@ -43,7 +64,14 @@ export interface EnrichmentCounts {
   skipped: number;
 }
 
-/** One output of {@link runEnrichment}: the rows and dead letters of one batch. */
+/**
+ * One output of {@link runEnrichment}: the rows and dead letters of one batch.
+ *
+ * @example
+ * ```ts
+ * for await (const output of runEnrichment(inputs)) await writer.write(output.rows);
+ * ```
+ */
 export interface EnrichmentOutput {
   rows: EnrichedOrderItem[];
   deadLetters: DeadLetter[];

@@ -20,7 +20,14 @@ export interface RawInput {
   source?: string;
 }
 
-/** An order or an order item. */
+/**
+ * An order or an order item.
+ *
+ * @example
+ * ```ts
+ * const record: JoinInputRecord = timed.record; if (record.recordType === 'Order') console.log(record.shipToName);
+ * ```
+ */
 export type JoinInputRecord = Order | OrderItem;
 
 /**
