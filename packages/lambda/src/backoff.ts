@@ -49,6 +49,9 @@ export class Notifier {
       const done = (): void => {
         if (timer) clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        // A waiter woken by its timeout or the signal leaves the list (no build-up).
+        const index = this.waiters.indexOf(done);
+        if (index >= 0) this.waiters.splice(index, 1);
         resolve();
       };
       this.waiters.push(done);
