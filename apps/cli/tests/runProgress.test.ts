@@ -43,3 +43,18 @@ describe('run progress', () => {
     expect(lines[0]).not.toContain('\x1b');
   });
 });
+
+describe('run progress notes', () => {
+  it('erases the display on a terminal before writing a note, then draws below it', () => {
+    let out = '';
+    const stream = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
+    const writer = createProgressWriter(stream, { tty: true });
+    writer.update(sample(0, 0), undefined, {});
+    out = '';
+    writer.note('kse run: land…');
+    expect(out).toBe('\x1b[5A\r\x1b[Jkse run: land…\n');
+    out = '';
+    writer.update(sample(500, 10), sample(0, 0), {});
+    expect(out.startsWith('\r\x1b[2Kgenerated')).toBe(true);
+  });
+});

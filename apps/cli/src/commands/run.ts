@@ -123,7 +123,7 @@ Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`
           ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
           ...(flags.region === undefined ? {} : { region: flags.region }),
         },
-        { progress, log: (message) => process.stderr.write(`kse run: ${message}\n`) },
+        { progress, log: (message) => progress.note(`kse run: ${message}`) },
       );
 
       if (result.verdict !== null) process.stdout.write(formatVerdict(result.verdict));

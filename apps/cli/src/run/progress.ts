@@ -61,6 +61,8 @@ export function progressLogLine(current: PipelineSample): string {
 /** Where progress goes: a terminal (redrawn in place) or a log (periodic lines). */
 export interface ProgressWriter {
   update(current: PipelineSample, previous: PipelineSample | undefined, totals: StageTotals): void;
+  /** Writes a message above the display (a terminal) or as a line (a log). */
+  note(message: string): void;
   /** Leaves the last display in place; later output starts on a fresh line. */
   done(): void;
 }
@@ -90,6 +92,14 @@ export function createProgressWriter(
         lastLog = current.t;
         stream.write(progressLogLine(current) + '\n');
       }
+    },
+    note(message) {
+      if (tty && drawn > 0) {
+        // Erase the display, write the message, and let the next update draw below it.
+        stream.write(`\x1b[${drawn}A\r\x1b[J`);
+        drawn = 0;
+      }
+      stream.write(message.endsWith('\n') ? message : message + '\n');
     },
     done() {
       if (!tty && last !== undefined && last.t !== lastLog)
