@@ -168,19 +168,22 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } | un
 /**
  * Every object under an S3 prefix, in key order (S3 lists keys in ascending UTF-8 order;
  * pages are followed lazily, so a huge prefix is never listed into memory at once),
- * skipping empty objects and {@link isObviouslyNotData} keys.
+ * skipping empty objects and {@link isObviouslyNotData} keys. `pageSize` sets the keys
+ * per ListObjectsV2 page (default: S3's 1,000).
  */
 export async function* listS3Sources(
   s3: S3Client,
   bucket: string,
   prefix: string,
+  options: { pageSize?: number } = {},
 ): AsyncGenerator<ReplaySource> {
   let found = 0;
   try {
-    for await (const page of paginateListObjectsV2(
-      { client: s3 },
+    const paginator = paginateListObjectsV2(
+      { client: s3, ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }) },
       { Bucket: bucket, Prefix: prefix },
-    )) {
+    );
+    for await (const page of paginator) {
       for (const object of page.Contents ?? []) {
         const key = object.Key;
         if (key === undefined || object.Size === 0 || isObviouslyNotData(key)) continue;

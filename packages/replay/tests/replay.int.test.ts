@@ -13,7 +13,7 @@ import {
   type AwsClients,
 } from '@kse/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replay, type ReplaySummary } from '../src/index.js';
+import { listS3Sources, replay, type ReplaySummary } from '../src/index.js';
 import { buildOrderLines, seededRandom } from './fixtures.js';
 import { injectPutRecordsFaults, orderProblems, readAllShards, sorted } from './kinesisHelpers.js';
 
@@ -365,5 +365,36 @@ describe('replay abort', () => {
     expectAccounted(summary);
     const shards = await readAllShards(clients.kinesis, streamName);
     expect([...shards.values()].flat()).toHaveLength(summary.sent);
+  });
+});
+
+describe('listS3Sources', () => {
+  it('lists data objects under a prefix in key order across pages, skipping non-data', async () => {
+    const bucket = uniqueName('replay-list');
+    await ensureBucket(clients.s3, bucket);
+    const keys = [
+      'p/b.json',
+      'p/a.json.gz',
+      'p/c/d.json',
+      'p/README.md',
+      'p/_SUCCESS',
+      'p/dir/',
+      'q/x.json',
+    ];
+    for (const Key of keys) {
+      await clients.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key, Body: Key.endsWith('/') ? '' : '{}\n' }),
+      );
+    }
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'p/empty.json', Body: '' }));
+    const names: string[] = [];
+    // A page size of 2 makes the listing take several pages.
+    for await (const source of listS3Sources(clients.s3, bucket, 'p/', { pageSize: 2 }))
+      names.push(source.name);
+    expect(names).toEqual([
+      `s3://${bucket}/p/a.json.gz`,
+      `s3://${bucket}/p/b.json`,
+      `s3://${bucket}/p/c/d.json`,
+    ]);
   });
 });
