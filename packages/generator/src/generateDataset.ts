@@ -1,10 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -17,7 +15,7 @@ import {
   type DmsGeneratedOperation,
   type OutputFormat,
 } from './constants.js';
-import { ndjsonChunks, type ChunkStats } from './chunks.js';
+import { ChunkPool, ndjsonChunks, type ChunkStats } from './chunks.js';
 import { toDmsRecord } from './dms.js';
 import { GeneratorError, isGeneratorError } from './errors.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from './options.js';
@@ -87,8 +85,10 @@ export interface GenerateDatasetResult {
 interface Destination {
   /** Where the finished part is. */
   target: string;
-  /** Writes the bytes; removes everything it wrote if `write` fails. */
-  write(source: Readable): Promise<void>;
+  /** Writes the chunks; removes everything it wrote if `write` fails. */
+  write(chunks: Generator<Buffer>): Promise<void>;
+  /** Set when the destination hands chunk buffers back for reuse. */
+  pool?: ChunkPool;
   /** Makes a written part visible under its final name. */
   commit(): Promise<void>;
   /** Removes a written but uncommitted part. */
@@ -109,24 +109,63 @@ function outputFailed(target: string, cause: unknown, option?: string): Generato
   });
 }
 
-async function fileDestination(dir: string, name: string, gzip: boolean): Promise<Destination> {
+async function fileDestination(
+  dir: string,
+  name: string,
+  gzip: boolean,
+  chunkBytes: number,
+): Promise<Destination> {
   const target = join(dir, name);
   // Written under a temporary name and renamed on success: a file under its final name
   // is always complete.
   const temporary = join(dir, `.${name}.${randomUUID()}.partial`);
-  const out = createWriteStream(temporary, { flags: 'wx', highWaterMark: 1024 * 1024 });
+  let file: FileHandle;
   try {
-    await once(out, 'open');
+    file = await open(temporary, 'wx');
   } catch (cause) {
     throw outputFailed(target, cause, 'outDir');
   }
+  const pool = gzip ? undefined : new ChunkPool();
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
   return {
     target,
-    async write(source) {
+    ...(pool === undefined ? {} : { pool }),
+    async write(chunks) {
       try {
-        await (gzip ? pipeline(source, createGzip(), out) : pipeline(source, out));
+        if (pool === undefined) {
+          await pipeline(
+            bytesOf(chunks, chunkBytes),
+            createGzip(),
+            async (compressed: AsyncIterable<Buffer>) => {
+              for await (const chunk of compressed) await writeAll(file, chunk);
+            },
+          );
+        } else {
+          // Double buffering: chunk n is written (libuv thread pool) while chunk n + 1 is
+          // generated; then n's buffer goes back to the pool. Back-pressure by construction.
+          let inFlight: { chunk: Buffer; done: Promise<void> } | undefined;
+          try {
+            for (const chunk of chunks) {
+              if (inFlight !== undefined) {
+                await inFlight.done;
+                pool.release(inFlight.chunk);
+              }
+              inFlight = { chunk, done: writeAll(file, chunk) };
+            }
+            if (inFlight !== undefined) await inFlight.done;
+          } catch (error) {
+            await inFlight?.done.catch(() => undefined);
+            throw error;
+          }
+        }
+        await close();
       } catch (cause) {
-        out.destroy();
+        await close().catch(() => undefined);
         await rm(temporary, { force: true });
         throw cause;
       }
@@ -140,16 +179,30 @@ async function fileDestination(dir: string, name: string, gzip: boolean): Promis
       }
     },
     async discard() {
-      out.destroy();
+      await close().catch(() => undefined);
       await rm(temporary, { force: true });
     },
   };
 }
 
-function streamDestination(stream: Writable, gzip: boolean): Destination {
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Chunks as a byte stream, buffering about four chunks ahead (bounded memory). */
+function bytesOf(chunks: Generator<Buffer>, chunkBytes: number): Readable {
+  return Readable.from(chunks, { objectMode: false, highWaterMark: 4 * chunkBytes });
+}
+
+function streamDestination(stream: Writable, gzip: boolean, chunkBytes: number): Destination {
   return {
     target: '-',
-    async write(source) {
+    async write(chunks) {
+      const source = bytesOf(chunks, chunkBytes);
       await (gzip ? pipeline(source, createGzip(), stream) : pipeline(source, stream));
     },
     commit: async () => undefined,
@@ -162,13 +215,15 @@ function s3Destination(
   uri: string,
   name: string,
   gzip: boolean,
+  chunkBytes: number,
   signal: AbortSignal | undefined,
 ): Destination {
   const { bucket, prefix } = parseS3Uri(uri);
   const key = `${prefix}${name}`;
   return {
     target: `s3://${bucket}/${key}`,
-    async write(source) {
+    async write(chunks) {
+      const source = bytesOf(chunks, chunkBytes);
       const bytes = gzip ? source.pipe(createGzip()) : source;
       await uploadStreamToS3(bytes, {
         client,
@@ -257,10 +312,10 @@ export async function generateDataset(
       const name = FILE_NAMES[part] + suffix;
       const destination =
         options.stream !== undefined
-          ? streamDestination(options.stream, gzip)
+          ? streamDestination(options.stream, gzip, opts.chunkBytes)
           : toS3
-            ? s3Destination(options.s3Client!, outDir!, name, gzip, options.signal)
-            : await fileDestination(outDir!, name, gzip);
+            ? s3Destination(options.s3Client!, outDir!, name, gzip, opts.chunkBytes, options.signal)
+            : await fileDestination(outDir!, name, gzip, opts.chunkBytes);
       destinations.set(part, destination);
     }
 
@@ -292,6 +347,7 @@ export async function generateDataset(
               stats,
               hash,
               onChunk,
+              destination.pool,
             )
           : opts.format === 'dms'
             ? ndjsonChunks<OrderRecord>(
@@ -301,6 +357,7 @@ export async function generateDataset(
                 stats,
                 hash,
                 onChunk,
+                destination.pool,
               )
             : ndjsonChunks(
                 orderLinesOf(generatorOptions),
@@ -309,15 +366,10 @@ export async function generateDataset(
                 stats,
                 hash,
                 onChunk,
+                destination.pool,
               );
       try {
-        // Byte mode, buffering about four chunks ahead: generation (CPU) overlaps with
-        // writing (the libuv thread pool) while memory stays bounded.
-        const source = Readable.from(chunks, {
-          objectMode: false,
-          highWaterMark: 4 * opts.chunkBytes,
-        });
-        await destination.write(source);
+        await destination.write(chunks);
       } catch (cause) {
         if (options.signal?.aborted) {
           throw new GeneratorError('KSE_GENERATOR_ABORTED', `generation of ${part} aborted`, {
