@@ -22,7 +22,9 @@ function baseConfig(config: AwsConfig, service: AwsService) {
   return {
     region: config.region,
     ...(endpoint === undefined ? {} : { endpoint }),
-    ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    // A copy: the SDK tags the credentials object it is given (`$source`), which throws
+    // on a frozen object such as LOCAL_CREDENTIALS, on every request.
+    ...(config.credentials === undefined ? {} : { credentials: { ...config.credentials } }),
     ...(config.profile === undefined ? {} : { profile: config.profile }),
     ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
   };

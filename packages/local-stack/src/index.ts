@@ -40,7 +40,12 @@ export type { EnsureStreamOptions, EnsureTableOptions, KeyAttribute } from './re
 export { DEFAULT_POLL_OPTIONS } from './poll.js';
 export type { PollOptions } from './poll.js';
 
-export { findDynamoDbLocalJar, startDynamoDbLocal } from './dynamoDbLocal.js';
+export {
+  DEFAULT_DYNAMODB_LOCAL_OPTIONS,
+  DYNAMODB_LOCAL_JVM_FLAGS,
+  findDynamoDbLocalJar,
+  startDynamoDbLocal,
+} from './dynamoDbLocal.js';
 export type { DynamoDbLocal, DynamoDbLocalOptions } from './dynamoDbLocal.js';
 
 export {

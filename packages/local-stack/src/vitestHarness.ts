@@ -53,15 +53,23 @@ export async function vitestGlobalSetup(): Promise<() => Promise<void>> {
       `${TEST_STACK_MODE_ENV} must be "in-process" or "child-process", got ${JSON.stringify(mode)}`,
     );
   }
-  const stack: LocalStack =
-    mode === 'in-process' ? await startLocalStack() : await spawnLocalStack();
-  let dynamoDbLocal: DynamoDbLocal | undefined;
-  try {
-    if (which === 'dynamodb-local') dynamoDbLocal = await startDynamoDbLocal();
-  } catch (error) {
-    await stack.stop();
-    throw error;
+  // Both at once: the JVM takes seconds, the emulators well under one. If either fails,
+  // the other is stopped before the error propagates (no JVM or child left behind).
+  const [stackResult, dynamoDbLocalResult] = await Promise.allSettled([
+    mode === 'in-process' ? startLocalStack() : spawnLocalStack(),
+    which === 'dynamodb-local' ? startDynamoDbLocal() : Promise.resolve(undefined),
+  ]);
+  if (stackResult.status === 'rejected' || dynamoDbLocalResult.status === 'rejected') {
+    await Promise.allSettled([
+      stackResult.status === 'fulfilled' ? stackResult.value.stop() : undefined,
+      dynamoDbLocalResult.status === 'fulfilled' ? dynamoDbLocalResult.value?.stop() : undefined,
+    ]);
+    throw stackResult.status === 'rejected'
+      ? stackResult.reason
+      : (dynamoDbLocalResult as PromiseRejectedResult).reason;
   }
+  const stack: LocalStack = stackResult.value;
+  const dynamoDbLocal: DynamoDbLocal | undefined = dynamoDbLocalResult.value;
   const config: AwsConfig = {
     ...stack.config,
     endpoints: {
@@ -72,8 +80,7 @@ export async function vitestGlobalSetup(): Promise<() => Promise<void>> {
   process.env[TEST_AWS_CONFIG_ENV] = JSON.stringify(config);
   return async () => {
     delete process.env[TEST_AWS_CONFIG_ENV];
-    await dynamoDbLocal?.stop();
-    await stack.stop();
+    await Promise.all([dynamoDbLocal?.stop(), stack.stop()]);
   };
 }
 
