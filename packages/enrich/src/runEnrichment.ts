@@ -143,24 +143,33 @@ export async function* runEnrichment(
       : toAsync((source as Iterable<RawInput | TimedRecord>)[Symbol.iterator]());
   let pending: Promise<IteratorResult<RawInput | TimedRecord>> | undefined;
   let batch: (RawInput | TimedRecord)[] = [];
+  const idle = settings.idleExpiry && join.time === 'arrival';
+  // One timer per batch (not per record): armed when a batch starts, or while idle.
+  let timer: NodeJS.Timeout | undefined;
+  let deadline: Promise<'timeout'> | undefined;
+  const disarm = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    deadline = undefined;
+  };
   try {
     for (;;) {
       pending ??= iterator.next();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), settings.flushIntervalMs);
-      });
-      const idle = settings.idleExpiry && join.time === 'arrival';
-      const next =
-        batch.length === 0 && !idle ? await pending : await Promise.race([pending, timeout]);
-      clearTimeout(timer);
+      const timed = batch.length > 0 || idle;
+      if (timed && deadline === undefined) {
+        deadline = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), settings.flushIntervalMs);
+        });
+      }
+      const next = timed ? await Promise.race([pending, deadline!]) : await pending;
       if (next === 'timeout') {
+        disarm();
         if (batch.length > 0) {
           const output = await handle(batch);
           batch = [];
           if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
         }
-        if (settings.idleExpiry && join.time === 'arrival') {
+        if (idle) {
           const expired = await join.expire(clock());
           if (expired.deadLetters.length > 0) {
             counts.deadLetters += expired.deadLetters.length;
@@ -173,11 +182,13 @@ export async function* runEnrichment(
       if (next.done === true) break;
       batch.push(next.value);
       if (batch.length >= settings.batchSize) {
+        disarm();
         const output = await handle(batch);
         batch = [];
         if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
       }
     }
+    disarm();
     if (batch.length > 0) {
       const output = await handle(batch);
       batch = [];
@@ -192,6 +203,7 @@ export async function* runEnrichment(
       }
     }
   } finally {
+    disarm();
     if (pending === undefined) await iterator.return?.();
   }
 }

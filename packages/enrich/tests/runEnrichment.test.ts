@@ -74,4 +74,26 @@ describe('runEnrichment', () => {
     const end = await iterator.next();
     expect(end.done).toBe(true);
   });
+
+  it('dead-letters unmatched items on an idle stream with idleExpiry', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* stalling(): AsyncGenerator<RawInput> {
+      yield { data: JSON.stringify(item(9, 10)), arrivalTime: T0, position: 'x' };
+      await gate;
+    }
+    const outputs = runEnrichment(stalling(), {
+      idleExpiry: true,
+      flushIntervalMs: 10,
+      clock: () => T0 + 120_000,
+    })[Symbol.asyncIterator]();
+    const first = await outputs.next();
+    expect((first.value as EnrichmentOutput).deadLetters.map((l) => [l.code, l.position])).toEqual([
+      ['KSE_JOIN_UNMATCHED', 'x'],
+    ]);
+    release();
+    expect((await outputs.next()).done).toBe(true);
+  });
 });
