@@ -9,12 +9,14 @@ import { EnrichedOrderItemSchema, type EnrichedOrderItem } from './records.js';
  */
 export type KseAttributeValue = { S: string } | { N: string } | { NULL: true };
 
-/** An attribute value as read back from DynamoDB (any SDK `AttributeValue`). */
+/**
+ * An attribute value as read back from DynamoDB: any member of the SDK's `AttributeValue`
+ * union is assignable to it (its other members declare `S?: never`, `N?: never`, …).
+ */
 export interface AttributeValueLike {
   S?: string;
   N?: string;
   NULL?: boolean;
-  [other: string]: unknown;
 }
 
 /** The key of the `OrdersEnriched` table: partition `orderId` (N), sort `itemId` (N). */

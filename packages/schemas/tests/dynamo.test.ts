@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   dynamoItemSize,
@@ -53,9 +54,11 @@ describe('DynamoDB mapping', () => {
       expect((error as SchemaError).code).toBe('KSE_ITEM_INVALID');
       expect((error as SchemaError).issues[0]?.path).toEqual(['shipToCity']);
     }
-    expect(() => fromDynamoItem({ ...toDynamoItem(enriched), tags: { SS: ['a'] } })).toThrow(
-      /KSE_ITEM_INVALID: attribute tags/,
-    );
+    const withStringSet: Record<string, AttributeValue> = {
+      ...toDynamoItem(enriched),
+      tags: { SS: ['a'] },
+    };
+    expect(() => fromDynamoItem(withStringSet)).toThrow(/KSE_ITEM_INVALID: attribute tags/);
   });
 
   it('sizes an item as DynamoDB does: names plus values', () => {
