@@ -154,6 +154,7 @@ Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`
           ].join('\n'),
         );
         await once(process, 'SIGINT');
+        await result.close();
       }
     });
 }

@@ -97,6 +97,8 @@ export interface RunPipelineResult {
   envLines: string[];
   workDir: string;
   timedOut: boolean;
+  /** Stops what `keep` left up (the embedded stack, the clients); a no-op otherwise. */
+  close(): Promise<void>;
 }
 
 /** Where {@link runPipeline} reports as it goes. */
@@ -422,7 +424,8 @@ export async function runPipeline(
     if (!options.keep) await aws?.close();
   }
 
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  // maxRSS is the true peak of this process (emulators included: they run in-process).
+  peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
   const report = buildReport({
     startedAt,
     finishedAt: now(),
@@ -444,7 +447,18 @@ export async function runPipeline(
     latency: latency.summary(),
     peakRssBytes: peakRss,
   });
-  return { verdict, report, error: failure, envLines, workDir, timedOut };
+  const kept = options.keep ? aws : undefined;
+  return {
+    verdict,
+    report,
+    error: failure,
+    envLines,
+    workDir,
+    timedOut,
+    close: async () => {
+      await kept?.close();
+    },
+  };
 }
 
 function isLoopback(endpoints: Record<string, string | undefined>): boolean {
@@ -461,7 +475,7 @@ function isLoopback(endpoints: Record<string, string | undefined>): boolean {
 /** `export …` lines that point the AWS CLI at the stack the run used. */
 function envLinesOf(aws: OpenAws): string[] {
   const { endpoints, region, credentials } = aws.config;
-  const lines = [`export AWS_REGION=${region}`];
+  const lines = [`export AWS_REGION=${region}`, `export AWS_DEFAULT_REGION=${region}`];
   if (endpoints.kinesis) lines.push(`export AWS_ENDPOINT_URL_KINESIS=${endpoints.kinesis}`);
   if (endpoints.dynamodb) lines.push(`export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`);
   if (endpoints.s3) lines.push(`export AWS_ENDPOINT_URL_S3=${endpoints.s3}`);

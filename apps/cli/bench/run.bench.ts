@@ -1,0 +1,77 @@
+/**
+ * Benchmark of `kse run` (not a test): runs the built CLI as a child process, once per
+ * scenario, each on its own embedded local stack, and prints wall time, rows/s landed,
+ * peak RSS of the whole process (emulators included: they run in-process) and the
+ * end-to-end latency percentiles from the run's report.json.
+ *
+ *   npx nx run @kse/cli:bench                       # both scenarios of issue 8
+ *   npx nx run @kse/cli:bench -- --orders 50000     # one throughput run of that size
+ *
+ * Scenarios: throughput `kse run --orders 500000` (goal ≤ 5 min, ≤ 1.5 GB, exact), and
+ * latency `kse run --rate 2000 --orders 50000` for both topologies (goal p99 ≤ 500 ms and
+ * max ≤ 1,300 ms for seed; lower for fused).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
+
+interface Scenario {
+  name: string;
+  args: string[];
+}
+
+const argv = process.argv.slice(2);
+const only = argv.indexOf('--orders');
+const scenarios: Scenario[] =
+  only >= 0
+    ? [{ name: `throughput ${argv[only + 1]} orders`, args: argv }]
+    : [
+        { name: 'throughput 500k orders (seed)', args: ['--orders', '500000'] },
+        {
+          name: 'latency 2000 rec/s, 50k orders (seed)',
+          args: ['--rate', '2000', '--orders', '50000'],
+        },
+        {
+          name: 'latency 2000 rec/s, 50k orders (fused)',
+          args: ['--rate', '2000', '--orders', '50000', '--topology', 'fused'],
+        },
+      ];
+
+for (const scenario of scenarios) {
+  const reportDir = await mkdtemp(join(tmpdir(), 'kse-bench-'));
+  const started = performance.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'run', ...scenario.args, '--report', reportDir, '--deadline', '30m'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child.stdout.pipe(process.stdout);
+    child.on('exit', (status) => resolve(status ?? 1));
+  });
+  const wallS = (performance.now() - started) / 1000;
+  const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
+  const lat = report.latencyMs;
+  console.log(
+    JSON.stringify(
+      {
+        scenario: scenario.name,
+        exitCode: code,
+        exact: report.verdict?.exact ?? false,
+        wallSeconds: Math.round(wallS * 10) / 10,
+        pipelineSeconds:
+          Math.round(((report.durationsMs.replay ?? 0) + (report.durationsMs.land ?? 0)) / 100) /
+          10,
+        rowsLandedPerSecond: report.throughput.written.perSecond,
+        peakRssMB: Math.round(report.peakRssBytes / 1024 / 1024),
+        latencyMs: { p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
+        report: join(reportDir, 'report.json'),
+      },
+      null,
+      2,
+    ),
+  );
+}
