@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder, summarizeLatencies } from '../src/run/latency.js';
 import { renderReportHtml } from '../src/run/reportHtml.js';
-import { counts, sampleReport } from './reportFixtures.js';
+import { buildReport } from '../src/run/report.js';
+import { counts, sampleReport, sampleRun } from './reportFixtures.js';
 
 describe('summarizeLatencies', () => {
   it('gives nearest-rank percentiles and the max', () => {
@@ -62,5 +63,24 @@ describe('renderReportHtml', () => {
     const report = { ...sampleReport(), options: { note: '</script><b>x' } };
     const html = renderReportHtml(report);
     expect(html).not.toContain('</script><b>x');
+  });
+});
+
+describe('buildReport with a measured stage time', () => {
+  it('uses the measured active time for a stage done before sampling began', () => {
+    const base = sampleReport();
+    expect(base.throughput.generated.activeMs).toBe(1000);
+    const report = buildReport({
+      startedAt: 0,
+      finishedAt: 5000,
+      options: {},
+      verdict: null,
+      samples: sampleRun().slice(1),
+      durationsMs: {},
+      latency: base.latencyMs,
+      peakRssBytes: 1,
+      activeMsOverride: { generated: 1500 },
+    });
+    expect(report.throughput.generated).toEqual({ count: 3000, activeMs: 1500, perSecond: 2000 });
   });
 });

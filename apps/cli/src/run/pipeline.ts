@@ -446,6 +446,9 @@ export async function runPipeline(
     durationsMs: durations,
     latency: latency.summary(),
     peakRssBytes: peakRss,
+    ...(durations.generate === undefined
+      ? {}
+      : { activeMsOverride: { generated: durations.generate } }),
   });
   const kept = options.keep ? aws : undefined;
   return {

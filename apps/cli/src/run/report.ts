@@ -74,6 +74,11 @@ export interface BuildReportInput {
   durationsMs: Record<string, number>;
   latency: LatencySummary;
   peakRssBytes: number;
+  /**
+   * Active time of stages that finished between two samples (e.g. `generated`, done
+   * before sampling starts), measured directly; overrides the sample-based estimate.
+   */
+  activeMsOverride?: Partial<Record<Stage, number>>;
 }
 
 /** Builds the report from the samples a run collected (pure). */
@@ -85,7 +90,20 @@ export function buildReport(input: BuildReportInput): RunReport {
     number
   >;
   const throughput = Object.fromEntries(
-    STAGES.map((stage) => [stage, stageThroughput(samples, stage)]),
+    STAGES.map((stage) => {
+      const measured = input.activeMsOverride?.[stage];
+      const estimate = stageThroughput(samples, stage);
+      if (measured === undefined || estimate.count === 0) return [stage, estimate];
+      const activeMs = Math.max(1, measured);
+      return [
+        stage,
+        {
+          count: estimate.count,
+          activeMs,
+          perSecond: Math.round((estimate.count / activeMs) * 1000),
+        },
+      ];
+    }),
   ) as Record<Stage, StageThroughput>;
   const rate = Object.fromEntries(
     STAGES.map((stage) => [

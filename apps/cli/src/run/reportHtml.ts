@@ -40,6 +40,7 @@ table { border-collapse: collapse; } td, th { padding: 2px 10px; border-bottom: 
 td:first-child, th:first-child { text-align: left; }
 .verdict { font-weight: bold; padding: 8px; border-radius: 4px; }
 .exact { background: #e3f6e3; } .inexact { background: #fde2e2; } .none { background: #eee; }
+code { word-break: break-all; }
 svg { background: #fafafa; border: 1px solid #ddd; }
 .legend span { display: inline-block; margin-right: 14px; }
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
