@@ -322,7 +322,11 @@ export async function runPipeline(
       const maxAge = (stats: ReturnType<EventSourceMapping['stats']> | undefined) => {
         if (stats === undefined) return null;
         const ages = Object.values(stats.shards)
-          .map((s) => s.iteratorAgeMs)
+          .map((s) =>
+            // A shard with nothing left to read or process is caught up: age 0 (the
+            // mapping keeps the age of its last invocation).
+            s.inFlight === 0 && s.millisBehindLatest === 0 ? 0 : s.iteratorAgeMs,
+          )
           .filter((a): a is number => a !== undefined);
         return ages.length === 0 ? null : Math.max(...ages);
       };
