@@ -319,15 +319,15 @@ export async function runPipeline(
     };
     const sample = (): PipelineSample => {
       const [source, enriched] = mappings.map((m) => m.stats());
-      const maxAge = (stats: ReturnType<EventSourceMapping['stats']> | undefined) => {
+      // The mapping keeps the iterator age of its last invocation; a mapping that has read
+      // every record put into its stream and holds none in flight is caught up: age 0.
+      // (MillisBehindLatest cannot tell: the emulator reports 0 while records wait.)
+      const maxAge = (stats: ReturnType<EventSourceMapping['stats']> | undefined, put: number) => {
         if (stats === undefined) return null;
-        const ages = Object.values(stats.shards)
-          .map((s) =>
-            // A shard with nothing left to read or process is caught up: age 0 (the
-            // mapping keeps the age of its last invocation).
-            s.inFlight === 0 && s.millisBehindLatest === 0 ? 0 : s.iteratorAgeMs,
-          )
-          .filter((a): a is number => a !== undefined);
+        const shards = Object.values(stats.shards);
+        const pending = shards.reduce((n, s) => n + s.inFlight, 0);
+        if (stats.counters.recordsRead >= put && pending === 0) return 0;
+        const ages = shards.map((s) => s.iteratorAgeMs).filter((a): a is number => a !== undefined);
         return ages.length === 0 ? null : Math.max(...ages);
       };
       const mappingDead = mappings.reduce((n, m) => n + m.stats().counters.recordsDeadLettered, 0);
@@ -342,7 +342,10 @@ export async function runPipeline(
           written: writeTap.landed,
           deadLettered: counts.replayDeadLettered + mappingDead + handlers!.deadLettered(),
         },
-        iteratorAgeMs: { source: maxAge(source), enriched: maxAge(enriched) },
+        iteratorAgeMs: {
+          source: maxAge(source, counts.replayed),
+          enriched: maxAge(enriched, joinTap.accepted),
+        },
         retries: counts.replayRetries + mappingRetries + joinTap.failed + writeTap.unprocessed,
       };
     };
