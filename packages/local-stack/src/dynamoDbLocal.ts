@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { classDataLaunch, defaultClassDataArchiveDir } from './classDataArchive.js';
 import { createDynamoDbClient } from './clients.js';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './config.js';
 import { LocalStackError } from './errors.js';
@@ -30,6 +31,13 @@ export interface DynamoDbLocalOptions {
   stopTimeoutMs?: number;
   /** JVM flags before the heap flag (default {@link DYNAMODB_LOCAL_JVM_FLAGS}). */
   jvmFlags?: readonly string[];
+  /**
+   * Folder of the application class-data sharing archive (default
+   * `<os tmpdir>/kse-dynamodb-local`): the first run writes it as the JVM exits (that
+   * `stop()` takes some seconds longer), later runs start with about 40% less CPU.
+   * `false`: none.
+   */
+  classDataArchiveDir?: string | false;
 }
 
 /** A running DynamoDB Local. */
@@ -158,14 +166,21 @@ export async function startDynamoDbLocal(
     );
   }
   const port = options.port ?? (await freePort(host));
+  const java = options.java ?? 'java';
+  const jvmFlags = options.jvmFlags ?? DYNAMODB_LOCAL_JVM_FLAGS;
+  const launch = classDataLaunch(
+    jarPath,
+    java,
+    jvmFlags,
+    options.classDataArchiveDir ?? defaultClassDataArchiveDir(),
+  );
   const child: ChildProcess = spawn(
-    options.java ?? 'java',
+    java,
     [
-      ...(options.jvmFlags ?? DYNAMODB_LOCAL_JVM_FLAGS),
+      ...jvmFlags,
       `-Xmx${heap}`,
       `-Djava.library.path=${join(dirname(jarPath), 'DynamoDBLocal_lib')}`,
-      '-jar',
-      jarPath,
+      ...launch.args,
       '-inMemory',
       '-sharedDb',
       '-disableTelemetry',
@@ -189,15 +204,22 @@ export async function startDynamoDbLocal(
     child.once('error', () => resolve());
   });
   const disarm = killWithParent(child);
-  void exited.then(disarm);
+  void exited.then(() => {
+    disarm();
+    launch.finish(child.signalCode === null && spawnError === undefined);
+  });
 
   const endpoint = `http://${host}:${port}`;
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  // SIGTERM lets the JVM write its class-data archive; `kill` (a failed start) does not,
+  // so no archive of a half-started JVM is kept.
+  const stop = (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null && spawnError === undefined) {
-        child.kill('SIGTERM');
-        const timer = delay(stopTimeoutMs, 'timeout' as const, { ref: false });
+        child.kill(signal);
+        // Writing the archive takes seconds (tens on a busy machine).
+        const timeoutMs = launch.dumping ? Math.max(stopTimeoutMs, 120_000) : stopTimeoutMs;
+        const timer = delay(timeoutMs, 'timeout' as const, { ref: false });
         if ((await Promise.race([exited, timer])) === 'timeout') {
           child.kill('SIGKILL');
           await exited;
@@ -255,7 +277,7 @@ export async function startDynamoDbLocal(
       { timeoutMs: startTimeoutMs, intervalMs: 100, maxIntervalMs: 250 },
     );
   } catch (error) {
-    await stop();
+    await stop('SIGKILL');
     if (error instanceof LocalStackError && error.code === 'KSE_RESOURCE_TIMEOUT') {
       throw new LocalStackError(
         'KSE_STACK_START_FAILED',
@@ -267,5 +289,5 @@ export async function startDynamoDbLocal(
   } finally {
     client.destroy();
   }
-  return { endpoint, pid: child.pid!, stop };
+  return { endpoint, pid: child.pid!, stop: () => stop() };
 }
