@@ -12,7 +12,7 @@ describe('kse', () => {
   it('exits 0 on --help and lists the commands', async () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await runCli(['--help'])).toBe(0);
-    expect(stdout.mock.calls.join('')).toMatch(/run\s+Run the whole pipeline/);
+    expect(stdout.mock.calls.join('')).toMatch(/run \[options\]\s+Run the whole pipeline/);
     stdout.mockRestore();
   });
 });
