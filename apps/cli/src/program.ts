@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { registerLocal } from './commands/local.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerLocal } from './commands/local.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerVerify } from './commands/verify.js';
