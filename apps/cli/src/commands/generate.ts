@@ -13,6 +13,7 @@ import {
   type OutputFormat,
 } from '@kse/generator';
 import { createS3Client, resolveAwsConfig } from '@kse/local-stack';
+import { rewriteSampleFlags } from '../sampleFlags.js';
 
 interface GenerateFlags {
   products: number;
@@ -67,20 +68,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
 
 /** Rewrites the sample's flags (`-orderCount 5`, `-orderCount=5`) to kse's; the rest is left as is. */
 export function normalizeGenerateSampleFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let passthrough = false;
-  for (const arg of argv) {
-    if (passthrough || arg === '--') {
-      passthrough = true;
-      out.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const mapped = GENERATE_SAMPLE_FLAGS[name];
-    out.push(mapped === undefined ? arg : eq === -1 ? mapped : mapped + arg.slice(eq));
-  }
-  return out;
+  return rewriteSampleFlags(argv, GENERATE_SAMPLE_FLAGS);
 }
 
 function integer(min: number): (value: string) => number {

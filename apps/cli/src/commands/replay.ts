@@ -9,6 +9,7 @@ import {
   type OpenAws,
 } from '@kse/local-stack';
 import { replay, type ReplayStats, type ReplaySummary } from '@kse/replay';
+import { rewriteSampleFlags } from '../sampleFlags.js';
 
 interface ReplayFlags {
   stream?: string;
@@ -51,20 +52,7 @@ export const SAMPLE_FLAGS: Readonly<Record<string, string>> = {
  * (`--stream x`, `--speedup=60`); everything else, and anything after `--`, is left as is.
  */
 export function normalizeSampleFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let passthrough = false;
-  for (const arg of argv) {
-    if (passthrough || arg === '--') {
-      passthrough = true;
-      out.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const mapped = SAMPLE_FLAGS[name];
-    out.push(mapped === undefined ? arg : eq === -1 ? mapped : mapped + arg.slice(eq));
-  }
-  return out;
+  return rewriteSampleFlags(argv, SAMPLE_FLAGS);
 }
 
 function speedupOption(value: string): number {
