@@ -66,6 +66,31 @@ describe('kse run --orders 2000', () => {
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
   }, 180_000);
 
+  it('lands every expected row exactly with the join state in DynamoDB (--join-state dynamodb)', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await runCli([
+        'run',
+        '--orders',
+        '2000',
+        '--topology',
+        'fused',
+        '--join-state',
+        'dynamodb',
+      ]);
+      const stdout = out.mock.calls.join('');
+      expect(stdout).toMatch(
+        /expected\s+4000\n\s+landed\s+4000\n\s+missing\s+0\n\s+unexpected\s+0\n\s+mismatched\s+0\n\s+dead-lettered\s+0/,
+      );
+      expect(stdout).toMatch(/^EXACT/m);
+      expect(code).toBe(0);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }, 180_000);
+
   it('lands every expected row exactly with the fused topology (built CLI, embedded stack)', async () => {
     const env = { ...process.env };
     for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];

@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '@kse/generator';
 import { durationOption, intAtLeast, rateOption } from '../run/cliOptions.js';
-import { DEFAULT_RUN_OPTIONS, TOPOLOGIES, runPipeline, type Topology } from '../run/pipeline.js';
+import {
+  DEFAULT_RUN_OPTIONS,
+  JOIN_STATES,
+  TOPOLOGIES,
+  runPipeline,
+  type JoinState,
+  type Topology,
+} from '../run/pipeline.js';
 import { createProgressWriter, formatCount } from '../run/progress.js';
 import { writeReport } from '../run/report.js';
 import { formatVerdict } from '../run/verdict.js';
@@ -15,6 +22,7 @@ interface RunFlags {
   enrichedShards: number;
   rate: number | 'max';
   topology: Topology;
+  joinState: JoinState;
   pollMs: number;
   deadline: number;
   keep?: boolean;
@@ -59,6 +67,14 @@ export function registerRun(program: Command): void {
       )
         .choices(TOPOLOGIES)
         .default(DEFAULT_RUN_OPTIONS.topology),
+    )
+    .addOption(
+      new Option(
+        '--join-state <where>',
+        'join state: memory (this process) or dynamodb (a table, as the Lambda deployment uses)',
+      )
+        .choices(JOIN_STATES)
+        .default(DEFAULT_RUN_OPTIONS.joinState),
     )
     .option(
       '--poll-ms <ms>',
@@ -112,6 +128,7 @@ Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`
           enrichedShards: flags.enrichedShards,
           rate: flags.rate,
           topology: flags.topology,
+          joinState: flags.joinState,
           pollMs: flags.pollMs,
           deadlineMs: flags.deadline,
           keep: flags.keep === true,

@@ -1,12 +1,16 @@
 import { InMemoryJoinStore } from '@kse/enrich';
 import { createEnrichHandler, createSinkHandler, type KinesisLambdaHandler } from '@kse/lambda';
 import type { AwsClients } from '@kse/local-stack';
-import type { Topology } from './pipeline.js';
+import type { JoinState, Topology } from './pipeline.js';
 import { tapStreamPuts } from './taps.js';
 
 /** What the pipeline needs to build its Lambda handlers. */
 export interface PipelineHandlerContext {
   topology: Topology;
+  /** Where the join keeps its state: in memory (this process) or in DynamoDB (as in Lambda). */
+  joinState: JoinState;
+  /** The DynamoDB join-state table, for `joinState: 'dynamodb'` (created by the caller). */
+  joinStateTable: string;
   /** Tapped clients: the handlers must use these, so that writes are counted and timed. */
   clients: Pick<AwsClients, 'kinesis' | 'dynamodb' | 's3'>;
   table: string;
@@ -29,8 +33,9 @@ export interface PipelineHandlers {
 
 /**
  * Builds the enrich (and, for `seed`, sink) handlers with `@kse/lambda`'s factories, the
- * same code that runs in AWS Lambda. Join state is in memory, one store per shard: this
- * is a long-lived process (a Lambda deployment uses the DynamoDB store instead).
+ * same code that runs in AWS Lambda. Join state is in memory by default, one store per
+ * shard: this is one long-running process. `joinState: 'dynamodb'` uses the DynamoDB
+ * store a Lambda deployment uses (slower: a read and a write per batch and shard).
  */
 export function createPipelineHandlers(context: PipelineHandlerContext): PipelineHandlers {
   const { kinesis, dynamodb, s3 } = context.clients;
@@ -41,7 +46,9 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
       ? { enrichedStream: context.enrichedStream }
       : { tableName: context.table }),
     productsS3Uri: `s3://${context.products.bucket}/${context.products.key}`,
-    joinStore: () => new InMemoryJoinStore(),
+    ...(context.joinState === 'memory'
+      ? { joinStore: () => new InMemoryJoinStore() }
+      : { joinStateTable: context.joinStateTable }),
     deadLetterStream: context.deadLetterStream,
     kinesis,
     dynamodb,

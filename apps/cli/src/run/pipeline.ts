@@ -3,6 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ensureJoinStateTable } from '@kse/enrich';
 import { generateDataset, uploadStreamToS3 } from '@kse/generator';
 import {
   deleteStreamIfExists,
@@ -31,6 +32,11 @@ export const TOPOLOGIES = ['seed', 'fused'] as const;
 /** `seed`: enrich → OrdersEnrichedStream → sink → table (the sample's); `fused`: enrich → table. */
 export type Topology = (typeof TOPOLOGIES)[number];
 
+/** Where the join keeps its state. */
+export const JOIN_STATES = ['memory', 'dynamodb'] as const;
+/** `memory`: one store per shard in this process; `dynamodb`: the Lambda deployment's table. */
+export type JoinState = (typeof JOIN_STATES)[number];
+
 /** Options of {@link runPipeline}; see `kse run --help`. */
 export interface RunPipelineOptions {
   orders: number;
@@ -41,6 +47,8 @@ export interface RunPipelineOptions {
   /** Records per second put into the source stream, or `max`. */
   rate: number | 'max';
   topology: Topology;
+  /** Where the join keeps its state (default `memory`: kse run is one long-running process). */
+  joinState: JoinState;
   pollMs: number;
   deadlineMs: number;
   keep: boolean;
@@ -70,6 +78,7 @@ export const DEFAULT_RUN_OPTIONS = {
   enrichedShards: 2,
   rate: 'max',
   topology: 'seed',
+  joinState: 'memory',
   pollMs: 200,
   deadlineMs: 10 * 60_000,
   keep: false,
@@ -164,6 +173,7 @@ export async function runPipeline(
     const local = aws.stack !== undefined || isLoopback(aws.config.endpoints);
     envLines = envLinesOf(aws);
     const checkpointTable = `${options.table}-checkpoints`;
+    const joinStateTable = `${options.table}-join-state`;
 
     await phase('resources', async () => {
       if (local) {
@@ -174,6 +184,7 @@ export async function runPipeline(
           deleteStreamIfExists(kinesis, options.deadLetterStream),
           deleteTableIfExists(dynamodb, options.table),
           deleteTableIfExists(dynamodb, checkpointTable),
+          deleteTableIfExists(dynamodb, joinStateTable),
         ]);
       }
       await ensureBucket(s3, options.bucket);
@@ -191,6 +202,9 @@ export async function runPipeline(
         }
       }
       await Promise.all([
+        options.joinState === 'dynamodb'
+          ? ensureJoinStateTable(dynamodb, joinStateTable)
+          : Promise.resolve(),
         ensureStream(kinesis, { streamName: options.sourceStream, shardCount: options.shards }),
         ensureStream(kinesis, { streamName: options.deadLetterStream, shardCount: 1 }),
         options.topology === 'seed'
@@ -251,6 +265,8 @@ export async function runPipeline(
 
     handlers = createPipelineHandlers({
       topology: options.topology,
+      joinState: options.joinState,
+      joinStateTable,
       clients: handlerClients,
       table: options.table,
       enrichedStream: options.enrichedStream,
