@@ -5,9 +5,11 @@ import { durationOption, intAtLeast, rateOption } from '../run/cliOptions.js';
 import {
   DEFAULT_RUN_OPTIONS,
   JOIN_STATES,
+  LOCAL_STACKS,
   TOPOLOGIES,
   runPipeline,
   type JoinState,
+  type LocalStackMode,
   type Topology,
 } from '../run/pipeline.js';
 import { createProgressWriter, formatCount } from '../run/progress.js';
@@ -23,6 +25,7 @@ interface RunFlags {
   rate: number | 'max';
   topology: Topology;
   joinState: JoinState;
+  localStack: LocalStackMode;
   pollMs: number;
   deadline: number;
   keep?: boolean;
@@ -96,6 +99,14 @@ export function registerRun(program: Command): void {
       '--endpoint <url>',
       'AWS endpoint for every service (default: the embedded local stack)',
     )
+    .addOption(
+      new Option(
+        '--local-stack <where>',
+        'the embedded emulators run in a child process (their own core) or inline (this process)',
+      )
+        .choices(LOCAL_STACKS)
+        .default(DEFAULT_RUN_OPTIONS.localStack),
+    )
     .option('--region <region>', 'AWS region')
     .option('--bucket <name>', 'S3 bucket of the input files', DEFAULT_RUN_OPTIONS.bucket)
     .addHelpText(
@@ -106,7 +117,8 @@ Reproducible: \`kse run --orders N --products P --seed S\` generates exactly the
 re-derived from them (see \`kse verify\`).
 
 Without --endpoint or AWS settings (AWS_ENDPOINT_URL…, AWS_REGION, AWS_PROFILE), kse run
-starts local emulators of Kinesis, DynamoDB and S3 in-process. On a local stack, the
+starts local emulators of Kinesis, DynamoDB and S3: in a child process that stops with
+kse run (--local-stack process, the default), or in this process (--local-stack inline). On a local stack, the
 streams, table and bucket of an earlier run are deleted first. On AWS, kse run refuses
 to write into a non-empty table unless --force.
 
@@ -129,6 +141,7 @@ Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`
           rate: flags.rate,
           topology: flags.topology,
           joinState: flags.joinState,
+          localStack: flags.localStack,
           pollMs: flags.pollMs,
           deadlineMs: flags.deadline,
           keep: flags.keep === true,
