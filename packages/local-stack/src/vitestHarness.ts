@@ -18,7 +18,8 @@ export const TEST_DYNAMODB_ENV = 'KSE_TEST_DYNAMODB';
 
 /**
  * Environment variable choosing where the harness runs the emulators: `in-process` or
- * `child-process`. Default: in-process when the vitest process has Node's
+ * `child-process`, or `off` to start nothing (unit-test runs, which need no network; a test
+ * that calls {@link testAwsConfig} then fails with a clear message). Default: in-process when the vitest process has Node's
  * `--openssl-legacy-provider` (e.g. `NODE_OPTIONS=--openssl-legacy-provider`), else in a
  * child process started with it, so that paginated S3 listings always work.
  */
@@ -48,11 +49,12 @@ export async function vitestGlobalSetup(): Promise<() => Promise<void>> {
   const mode =
     process.env[TEST_STACK_MODE_ENV] ??
     (hasLegacyOpenSslProvider() ? 'in-process' : 'child-process');
-  if (mode !== 'in-process' && mode !== 'child-process') {
+  if (mode !== 'in-process' && mode !== 'child-process' && mode !== 'off') {
     throw new Error(
-      `${TEST_STACK_MODE_ENV} must be "in-process" or "child-process", got ${JSON.stringify(mode)}`,
+      `${TEST_STACK_MODE_ENV} must be "in-process", "child-process" or "off", got ${JSON.stringify(mode)}`,
     );
   }
+  if (mode === 'off') return async () => {};
   // Both at once: the JVM takes seconds, the emulators well under one. If either fails,
   // the other is stopped before the error propagates (no JVM or child left behind).
   const [stackResult, dynamoDbLocalResult] = await Promise.allSettled([
@@ -92,7 +94,8 @@ export function testAwsConfig(): AwsConfig {
   const json = process.env[TEST_AWS_CONFIG_ENV];
   if (json === undefined || json === '') {
     throw new Error(
-      `testAwsConfig(): ${TEST_AWS_CONFIG_ENV} is not set. Add the @kse/local-stack global setup ` +
+      `testAwsConfig(): ${TEST_AWS_CONFIG_ENV} is not set (${TEST_STACK_MODE_ENV}=off, or no global setup). ` +
+        'Integration tests need the @kse/local-stack global setup ' +
         "to vitest.config.ts: test: { globalSetup: ['./tests/setup/localStack.ts'] }, with " +
         "tests/setup/localStack.ts: export { vitestGlobalSetup as default } from '@kse/local-stack';",
     );
