@@ -108,4 +108,16 @@ describe('kse run --orders 2000', () => {
     );
     expect(stdout).toMatch(/^EXACT/m);
   }, 180_000);
+
+  it('lands every expected row exactly with the emulators inline (--local-stack inline, embedded stack)', async () => {
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
+    const { stdout } = await run(
+      process.execPath,
+      [MAIN, 'run', '--orders', '500', '--topology', 'fused', '--local-stack', 'inline'],
+      { env, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toMatch(/expected\s+1000\n\s+landed\s+1000\n\s+missing\s+0/);
+    expect(stdout).toMatch(/^EXACT/m);
+  }, 180_000);
 });
