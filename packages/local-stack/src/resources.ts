@@ -103,29 +103,16 @@ export async function deleteStreamIfExists(
   streamName: string,
   options: PollOptions = {},
 ): Promise<boolean> {
-  try {
-    await kinesis.send(
-      new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }),
-    );
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return false;
-    if (errorName(error) !== 'ResourceInUseException') throw error;
-  }
-  await pollUntil(
-    `stream ${streamName} was not deleted`,
+  return deleteUntilGone(
+    'stream',
     streamName,
-    async () => {
-      try {
-        await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-        return undefined;
-      } catch (error) {
-        if (errorName(error) === 'ResourceNotFoundException') return true;
-        throw error;
-      }
-    },
+    () =>
+      kinesis.send(
+        new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }),
+      ),
+    () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
     options,
   );
-  return true;
 }
 
 /**
@@ -218,18 +205,38 @@ export async function deleteTableIfExists(
   tableName: string,
   options: PollOptions = {},
 ): Promise<boolean> {
+  return deleteUntilGone(
+    'table',
+    tableName,
+    () => dynamodb.send(new DeleteTableCommand({ TableName: tableName })),
+    () => dynamodb.send(new DescribeTableCommand({ TableName: tableName })),
+    options,
+  );
+}
+
+/**
+ * Deletes a resource and waits until describing it says it is gone. False when it did not
+ * exist; a delete already under way (`ResourceInUseException`) is waited for too.
+ */
+async function deleteUntilGone(
+  kind: string,
+  name: string,
+  remove: () => Promise<unknown>,
+  describe: () => Promise<unknown>,
+  options: PollOptions,
+): Promise<boolean> {
   try {
-    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+    await remove();
   } catch (error) {
     if (errorName(error) === 'ResourceNotFoundException') return false;
     if (errorName(error) !== 'ResourceInUseException') throw error;
   }
   await pollUntil(
-    `table ${tableName} was not deleted`,
-    tableName,
+    `${kind} ${name} was not deleted`,
+    name,
     async () => {
       try {
-        await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+        await describe();
         return undefined;
       } catch (error) {
         if (errorName(error) === 'ResourceNotFoundException') return true;
