@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { DeadLetter } from '@kse/enrich';
+import type { DeadLetter, RawInput } from '@kse/enrich';
 import type { SchemaError } from '@kse/schemas';
 import type { KinesisDecodeFailure, KinesisUserRecord } from '../kinesisEvent.js';
 import { originOf } from '../kinesisEvent.js';
-import type { ObservabilityOptions } from './observability.js';
+import { sendDeadLetters, type DeadLetterTarget } from './deadLetters.js';
+import type { InvocationReport, ObservabilityOptions } from './observability.js';
 import type { PutRecordsAllOptions } from './putRecordsAll.js';
 
 /** Options every handler factory takes. */
@@ -63,5 +64,37 @@ export function schemaDeadLetter(record: KinesisUserRecord, error: SchemaError):
     ...(origin.source === undefined ? {} : { source: origin.source }),
     ...(origin.position === undefined ? {} : { position: origin.position }),
     data,
+  };
+}
+
+/** An empty report for one invocation. */
+export function newInvocationReport(): InvocationReport {
+  return { recordsIn: 0, recordsOut: 0, deadLettered: 0, retries: 0, failed: 0, latenciesMs: [] };
+}
+
+/** Kinesis user records as `@kse/enrich` inputs: bytes, arrival time, sequence number, shard. */
+export function toRawInputs(records: readonly KinesisUserRecord[]): RawInput[] {
+  return records.map((record) => ({
+    data: record.data,
+    arrivalTime: record.approximateArrivalTimestampMs,
+    position: record.sequenceNumber,
+    source: record.shardId,
+  }));
+}
+
+/**
+ * The `onDecodeFailure` hook of the handlers: records that are not even decodable Kinesis
+ * records are dead-lettered and counted in (and as dead-lettered) on the report.
+ */
+export function deadLetterDecodeFailures(
+  report: InvocationReport,
+  target: DeadLetterTarget,
+  options: PutRecordsAllOptions | undefined,
+): (failures: KinesisDecodeFailure[]) => Promise<void> {
+  return async (failures) => {
+    const letters = failures.map(decodeFailureDeadLetter);
+    report.retries += await sendDeadLetters(letters, target, options);
+    report.deadLettered += letters.length;
+    report.recordsIn += letters.length;
   };
 }

@@ -3,10 +3,17 @@ import type { DeadLetter } from '@kse/enrich';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { putRecordsAll, type PutRecordsAllOptions } from './putRecordsAll.js';
 
+/** Where a handler's dead letters go: a Kinesis stream, or the log when none is configured. */
+export interface DeadLetterTarget {
+  kinesis: KinesisClient;
+  streamName: string | undefined;
+  logger: Logger;
+}
+
 /** Sends bad-input dead letters to a stream, or (no stream configured) logs them whole. */
 export async function sendDeadLetters(
   deadLetters: readonly DeadLetter[],
-  target: { kinesis: KinesisClient; streamName: string | undefined; logger: Logger },
+  target: DeadLetterTarget,
   options: PutRecordsAllOptions = {},
 ): Promise<number> {
   if (deadLetters.length === 0) return 0;

@@ -9,15 +9,16 @@ import {
   type JoinStateStore,
   type PreprocessOptions,
   type ProductLookup,
-  type RawInput,
 } from '@kse/enrich';
 import { encodeRecord } from '@kse/schemas';
 import { z } from 'zod';
 import { processKinesisEvent } from '../batchResponse.js';
 import {
-  decodeFailureDeadLetter,
+  deadLetterDecodeFailures,
   dynamoDbClientOf,
   kinesisClientOf,
+  newInvocationReport,
+  toRawInputs,
   type HandlerBaseOptions,
 } from './common.js';
 import { positiveInt, readConfig, s3Uri } from './config.js';
@@ -180,25 +181,13 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
   };
 
   return async (event, context) => {
-    const report = {
-      recordsIn: 0,
-      recordsOut: 0,
-      deadLettered: 0,
-      retries: 0,
-      failed: 0,
-      latenciesMs: [] as number[],
-    };
+    const report = newInvocationReport();
     const response = await processKinesisEvent(
       event,
       async (records) => {
         report.recordsIn += records.length;
         const shardId = records[0]!.shardId;
-        const inputs: RawInput[] = records.map((record) => ({
-          data: record.data,
-          arrivalTime: record.approximateArrivalTimestampMs,
-          position: record.sequenceNumber,
-          source: record.shardId,
-        }));
+        const inputs = toRawInputs(records);
         const pre = preprocessor(inputs);
         const join = await joinOf(shardId);
         const joined = await join.process(pre.records);
@@ -227,12 +216,7 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
       },
       {
         ...(context ? { lambdaContext: context } : {}),
-        onDecodeFailure: async (failures) => {
-          const letters = failures.map(decodeFailureDeadLetter);
-          report.retries += await sendDeadLetters(letters, deadLetterTarget, options.putRecords);
-          report.deadLettered += letters.length;
-          report.recordsIn += letters.length;
-        },
+        onDecodeFailure: deadLetterDecodeFailures(report, deadLetterTarget, options.putRecords),
       },
     );
     reportInvocation(observability, event, context, report, now());

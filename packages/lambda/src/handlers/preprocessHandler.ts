@@ -1,8 +1,14 @@
-import { createPreprocessor, type PreprocessOptions, type RawInput } from '@kse/enrich';
+import { createPreprocessor, type PreprocessOptions } from '@kse/enrich';
 import { encodeRecord } from '@kse/schemas';
 import { z } from 'zod';
 import { processKinesisEvent } from '../batchResponse.js';
-import { decodeFailureDeadLetter, kinesisClientOf, type HandlerBaseOptions } from './common.js';
+import {
+  deadLetterDecodeFailures,
+  kinesisClientOf,
+  newInvocationReport,
+  toRawInputs,
+  type HandlerBaseOptions,
+} from './common.js';
 import { readConfig } from './config.js';
 import { sendDeadLetters } from './deadLetters.js';
 import { createObservability, reportInvocation } from './observability.js';
@@ -52,24 +58,12 @@ export function createPreprocessHandler(
   };
 
   return async (event, context) => {
-    const report = {
-      recordsIn: 0,
-      recordsOut: 0,
-      deadLettered: 0,
-      retries: 0,
-      failed: 0,
-      latenciesMs: [] as number[],
-    };
+    const report = newInvocationReport();
     const response = await processKinesisEvent(
       event,
       async (records) => {
         report.recordsIn += records.length;
-        const inputs: RawInput[] = records.map((record) => ({
-          data: record.data,
-          arrivalTime: record.approximateArrivalTimestampMs,
-          position: record.sequenceNumber,
-          source: record.shardId,
-        }));
+        const inputs = toRawInputs(records);
         const result = preprocessor(inputs);
         report.retries += await sendDeadLetters(
           result.deadLetters,
@@ -89,12 +83,7 @@ export function createPreprocessHandler(
       },
       {
         ...(context ? { lambdaContext: context } : {}),
-        onDecodeFailure: async (failures) => {
-          const letters = failures.map(decodeFailureDeadLetter);
-          report.retries += await sendDeadLetters(letters, deadLetterTarget, options.putRecords);
-          report.deadLettered += letters.length;
-          report.recordsIn += letters.length;
-        },
+        onDecodeFailure: deadLetterDecodeFailures(report, deadLetterTarget, options.putRecords),
       },
     );
     reportInvocation(observability, event, context, report, now());
