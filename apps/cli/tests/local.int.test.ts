@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   createAwsClients,
   destroyAwsClients,
@@ -14,7 +14,7 @@ import {
   resolveAwsConfig,
 } from '@kse/local-stack';
 import type { LocalStackState } from '../src/commands/local.js';
-import { runCli } from '../src/program.js';
+import { kse } from './runKse.js';
 
 const run = promisify(execFile);
 /** AWS CLI v2 from Debian's `awscli` package (an older v1 may come first on the PATH). */
@@ -27,21 +27,6 @@ afterAll(async () => {
   await kse('local', 'down', '--state', stateFile);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs `kse …` in-process and returns its exit code and output. */
-async function kse(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const before = process.exitCode;
-  try {
-    const code = await runCli(argv);
-    return { code, stdout: out.mock.calls.join(''), stderr: err.mock.calls.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((done) => {

@@ -1,26 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { envLines, type LocalStackState } from '../src/commands/local.js';
-import { EXIT_USAGE, runCli } from '../src/program.js';
+import { EXIT_USAGE } from '../src/program.js';
+import { kse } from './runKse.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kse-local-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function kse(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const before = process.exitCode;
-  try {
-    const code = await runCli(argv);
-    return { code, stdout: out.mock.calls.join(''), stderr: err.mock.calls.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
 
 const state: LocalStackState = {
   pid: 1,
