@@ -63,3 +63,5 @@ export type {
   SpawnLocalStackOptions,
   SpawnedLocalStack,
 } from './spawnLocalStack.js';
+
+export { installKinesaliteSpeedups } from './kinesaliteSpeedups.js';
