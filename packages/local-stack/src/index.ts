@@ -21,8 +21,18 @@ export {
 } from './clients.js';
 export type { AwsClients } from './clients.js';
 
-export { DEFAULT_LOCAL_STACK_OPTIONS, startLocalStack } from './startLocalStack.js';
-export type { LocalStack, LocalStackOptions } from './startLocalStack.js';
+export {
+  DEFAULT_LOCAL_STACK_OPTIONS,
+  LOCAL_SERVICES,
+  startEmulators,
+  startLocalStack,
+} from './startLocalStack.js';
+export type {
+  LocalEmulators,
+  LocalService,
+  LocalStack,
+  LocalStackOptions,
+} from './startLocalStack.js';
 
 export { openAws } from './openAws.js';
 export type { OpenAws, OpenAwsOptions } from './openAws.js';

@@ -4,7 +4,15 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LOCAL_CREDENTIALS } from './config.js';
 import { LocalStackError, isLocalStackError, type LocalStackErrorCode } from './errors.js';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from './startLocalStack.js';
+import {
+  DEFAULT_LOCAL_STACK_OPTIONS,
+  LOCAL_SERVICES,
+  startEmulators,
+  type LocalEmulators,
+  type LocalService,
+  type LocalStack,
+  type LocalStackOptions,
+} from './startLocalStack.js';
 
 /**
  * True when this Node process can use DES, which s3rver needs for paginated listings:
@@ -16,13 +24,15 @@ export function hasLegacyOpenSslProvider(): boolean {
 
 /** The first line a stack process prints on stdout. */
 type ReadyLine =
-  | { ready: { endpoints: LocalStack['endpoints']; region: string; pid: number } }
+  | { ready: { endpoints: LocalEmulators['endpoints']; pid: number } }
   | { error: { code: LocalStackErrorCode; message: string; setting?: string } };
 
 /** Options of {@link serveLocalStack}. */
 export interface ServeLocalStackOptions extends LocalStackOptions {
   /** Stop when stdin ends (the parent died or closed the pipe). */
   exitWithParent?: boolean;
+  /** The emulators this process serves (default all of {@link LOCAL_SERVICES}). */
+  services?: readonly LocalService[];
 }
 
 /**
@@ -31,10 +41,10 @@ export interface ServeLocalStackOptions extends LocalStackOptions {
  * (or when stdin ends, with `exitWithParent`).
  */
 export async function serveLocalStack(options: ServeLocalStackOptions = {}): Promise<void> {
-  const { exitWithParent, ...stackOptions } = options;
-  let stack: LocalStack;
+  const { exitWithParent, services = LOCAL_SERVICES, ...stackOptions } = options;
+  let stack: LocalEmulators;
   try {
-    stack = await startLocalStack(stackOptions);
+    stack = await startEmulators(services, stackOptions);
   } catch (error) {
     const line: ReadyLine = isLocalStackError(error)
       ? {
@@ -68,9 +78,7 @@ export async function serveLocalStack(options: ServeLocalStackOptions = {}): Pro
     process.stdin.once('end', stop);
     process.stdin.resume();
   }
-  const line: ReadyLine = {
-    ready: { endpoints: stack.endpoints, region: stack.region, pid: process.pid },
-  };
+  const line: ReadyLine = { ready: { endpoints: stack.endpoints, pid: process.pid } };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
@@ -85,11 +93,35 @@ export interface SpawnLocalStackOptions extends LocalStackOptions {
   stderrFd?: number;
   /** Give up waiting for it after this many ms (default 30 000). */
   startTimeoutMs?: number;
+  /**
+   * Serve Kinesis from one child process and DynamoDB + S3 from another, so that the two
+   * busiest emulators (each single-threaded) run on different cores. Default false: one
+   * child serves all three.
+   */
+  split?: boolean;
+  /**
+   * Extra Node.js flags for the child processes (for example `--max-old-space-size=512`
+   * or `--cpu-prof`); `NODE_OPTIONS` of this process is not passed on.
+   */
+  nodeFlags?: readonly string[];
 }
 
-/** A stack running in a child process. */
+/** A stack running in child processes. */
 export interface SpawnedLocalStack extends LocalStack {
+  /** Process id of the (first) child. */
   pid: number;
+  /** Process ids of every child: one, or two with `split`. */
+  pids: number[];
+}
+
+/** The groups of services the children serve with `split`: Kinesis alone, the rest together. */
+const SPLIT_GROUPS: readonly (readonly LocalService[])[] = [['kinesis'], ['dynamodb', 's3']];
+
+/** One child process serving some emulators. */
+interface EmulatorChild {
+  pid: number;
+  endpoints: LocalEmulators['endpoints'];
+  stop(): Promise<void>;
 }
 
 function thisModuleFile(): string {
@@ -99,23 +131,76 @@ function thisModuleFile(): string {
 
 /**
  * Starts the stack in a child Node process run with `--openssl-legacy-provider`, so
- * that every S3 listing works whatever flags this process has. Used by `kse local up`
- * and by the vitest harness when this process lacks the legacy provider.
+ * that every S3 listing works whatever flags this process has (with `split`: in two
+ * children, Kinesis in one, DynamoDB and S3 in the other). Used by `kse local up`, by
+ * `kse run` and by the vitest harness when this process lacks the legacy provider.
  *
  * @example
  * ```ts
- * const stack = await spawnLocalStack();
- * console.log(stack.endpoints.kinesis, stack.pid);
+ * const stack = await spawnLocalStack({ split: true });
+ * console.log(stack.endpoints.kinesis, stack.pids);
  * await stack.stop();
  * ```
  */
 export async function spawnLocalStack(
   options: SpawnLocalStackOptions = {},
 ): Promise<SpawnedLocalStack> {
-  const { detached = false, stderrFd, startTimeoutMs = 30_000, ...stackOptions } = options;
+  const {
+    detached = false,
+    stderrFd,
+    startTimeoutMs = 30_000,
+    split = false,
+    nodeFlags = [],
+    ...stackOptions
+  } = options;
+  const { region } = { ...DEFAULT_LOCAL_STACK_OPTIONS, ...stackOptions };
+  const groups = split ? SPLIT_GROUPS : [LOCAL_SERVICES];
+  const settled = await Promise.allSettled(
+    groups.map((services) =>
+      spawnEmulatorChild(
+        { ...stackOptions, services, exitWithParent: !detached },
+        { detached, stderrFd, startTimeoutMs, nodeFlags },
+      ),
+    ),
+  );
+  const children = settled.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.allSettled(children.map((child) => child.stop()));
+    throw failed.reason;
+  }
+  const endpoints = Object.assign(
+    {},
+    ...children.map((child) => child.endpoints),
+  ) as LocalStack['endpoints'];
+  const credentials = { ...LOCAL_CREDENTIALS };
+  let stopped: Promise<void> | undefined;
+  return {
+    pid: children[0]!.pid,
+    pids: children.map((child) => child.pid),
+    endpoints,
+    region,
+    credentials,
+    config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
+    stop: () =>
+      (stopped ??= Promise.all(children.map((child) => child.stop())).then(() => undefined)),
+  };
+}
+
+async function spawnEmulatorChild(
+  serveOptions: ServeLocalStackOptions,
+  how: {
+    detached: boolean;
+    stderrFd: number | undefined;
+    startTimeoutMs: number;
+    nodeFlags: readonly string[];
+  },
+): Promise<EmulatorChild> {
+  const { detached, stderrFd, startTimeoutMs, nodeFlags } = how;
   const file = thisModuleFile();
   const fromSource = file.endsWith('.ts');
-  const serveOptions: ServeLocalStackOptions = { ...stackOptions, exitWithParent: !detached };
   const code =
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)});` +
     `await m.serveLocalStack(JSON.parse(process.argv[1]));`;
@@ -123,6 +208,7 @@ export async function spawnLocalStack(
     process.execPath,
     [
       '--openssl-legacy-provider',
+      ...nodeFlags,
       // Running from TypeScript sources (this package's own tests): let tsx load them.
       ...(fromSource ? ['--import', 'tsx'] : []),
       '--no-warnings',
@@ -183,15 +269,10 @@ export async function spawnLocalStack(
     else child.once('exit', () => resolve());
   });
   if (detached) child.unref();
-  const { endpoints, region } = line.ready;
-  const credentials = { ...LOCAL_CREDENTIALS };
   let stopped: Promise<void> | undefined;
   return {
     pid: line.ready.pid,
-    endpoints,
-    region,
-    credentials,
-    config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
+    endpoints: line.ready.endpoints,
     stop: () =>
       (stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

@@ -14,6 +14,11 @@ import {
 } from './config.js';
 import { LocalStackError } from './errors.js';
 
+/** The emulated services. */
+export const LOCAL_SERVICES = ['kinesis', 'dynamodb', 's3'] as const;
+/** One of {@link LOCAL_SERVICES}. */
+export type LocalService = (typeof LOCAL_SERVICES)[number];
+
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** Loopback address to listen on (default `127.0.0.1`). */
@@ -54,6 +59,13 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** Some emulators running in this process (the part of a stack one process serves). */
+export interface LocalEmulators {
+  endpoints: Partial<LocalStack['endpoints']>;
+  /** Stops them and releases every port, timer and temporary file. Idempotent. */
+  stop(): Promise<void>;
+}
+
 /**
  * Starts kinesalite, dynalite and s3rver in this process, each on a free loopback port,
  * with dummy credentials.
@@ -71,9 +83,37 @@ export interface LocalStack {
  * ```
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const { region } = { ...DEFAULT_LOCAL_STACK_OPTIONS, ...options };
+  const emulators = await startEmulators(LOCAL_SERVICES, options);
+  const endpoints = emulators.endpoints as LocalStack['endpoints'];
+  const credentials = { ...LOCAL_CREDENTIALS };
+  return {
+    endpoints,
+    region,
+    credentials,
+    config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
+    stop: emulators.stop,
+  };
+}
+
+/**
+ * Starts the given emulators of a stack in this process, each on a free loopback port
+ * (or its fixed one): the building block of {@link startLocalStack}, and of the child
+ * processes of {@link spawnLocalStack} that serve a part of a stack each.
+ *
+ * @example
+ * ```ts
+ * const { endpoints, stop } = await startEmulators(['kinesis']);
+ * console.log(endpoints.kinesis);
+ * await stop();
+ * ```
+ */
+export async function startEmulators(
+  services: readonly LocalService[],
+  options: LocalStackOptions = {},
+): Promise<LocalEmulators> {
   const {
     host,
-    region,
     dataDir,
     ports = {},
     transitionMs,
@@ -81,6 +121,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...DEFAULT_LOCAL_STACK_OPTIONS,
     ...options,
   };
+  for (const service of services) {
+    if (!(LOCAL_SERVICES as readonly string[]).includes(service)) {
+      throw new LocalStackError(
+        'KSE_CONFIG_INVALID',
+        `services: unknown service ${JSON.stringify(service)} (one of ${LOCAL_SERVICES.join(', ')})`,
+        { setting: 'services' },
+      );
+    }
+  }
+  const wanted = new Set(services);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const closers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -96,63 +146,69 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    let s3Dir: string;
-    if (dataDir === undefined) {
-      s3Dir = mkdtempSync(join(tmpdir(), 'kse-s3-'));
-      closers.push(async () => rmSync(s3Dir, { recursive: true, force: true }));
-    } else {
-      for (const sub of ['kinesis', 'dynamodb', 's3'])
-        mkdirSync(join(dataDir, sub), { recursive: true });
-      s3Dir = join(dataDir, 's3');
+    if (dataDir !== undefined) {
+      for (const sub of services) mkdirSync(join(dataDir, sub), { recursive: true });
     }
-
-    const kinesisServer = kinesalite({
-      ...(dataDir === undefined ? {} : { path: join(dataDir, 'kinesis') }),
-      createStreamMs: transitionMs,
-      deleteStreamMs: transitionMs,
-      updateStreamMs: transitionMs,
-      shardLimit: 100,
-    });
-    const dynamoServer = dynalite({
-      ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
-      createTableMs: transitionMs,
-      deleteTableMs: transitionMs,
-      updateTableMs: transitionMs,
-    });
-    const s3 = new S3rver({
-      silent: true,
-      directory: s3Dir,
-      vhostBuckets: false,
-    });
+    const servers: Promise<[LocalService, number]>[] = [];
+    const serve = (service: LocalService, server: Server): void => {
+      servers.push(
+        listen(server, host, ports[service] ?? 0, `ports.${service}`, closers).then((port) => [
+          service,
+          port,
+        ]),
+      );
+    };
+    if (wanted.has('kinesis')) {
+      serve(
+        'kinesis',
+        kinesalite({
+          ...(dataDir === undefined ? {} : { path: join(dataDir, 'kinesis') }),
+          createStreamMs: transitionMs,
+          deleteStreamMs: transitionMs,
+          updateStreamMs: transitionMs,
+          shardLimit: 100,
+        }),
+      );
+    }
+    if (wanted.has('dynamodb')) {
+      serve(
+        'dynamodb',
+        dynalite({
+          ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
+          createTableMs: transitionMs,
+          deleteTableMs: transitionMs,
+          updateTableMs: transitionMs,
+        }),
+      );
+    }
+    if (wanted.has('s3')) {
+      let s3Dir: string;
+      if (dataDir === undefined) {
+        const made = mkdtempSync(join(tmpdir(), 'kse-s3-'));
+        closers.push(async () => rmSync(made, { recursive: true, force: true }));
+        s3Dir = made;
+      } else {
+        s3Dir = join(dataDir, 's3');
+      }
+      const s3 = new S3rver({ silent: true, directory: s3Dir, vhostBuckets: false });
+      // s3rver.run() leaves listen errors unhandled: serve its Koa handler ourselves.
+      serve('s3', createServer(s3.callback()));
+    }
 
     // allSettled, not all: every listen must have finished (and registered its closer)
     // before a failure stops the ones that succeeded.
-    const settled = await Promise.allSettled([
-      listen(kinesisServer, host, ports.kinesis ?? 0, 'ports.kinesis', closers),
-      listen(dynamoServer, host, ports.dynamodb ?? 0, 'ports.dynamodb', closers),
-      // s3rver.run() leaves listen errors unhandled: serve its Koa handler ourselves.
-      listen(createServer(s3.callback()), host, ports.s3 ?? 0, 'ports.s3', closers),
-    ]);
+    const settled = await Promise.allSettled(servers);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    const [kinesisPort, dynamoPort, s3Port] = settled.map((result) =>
-      result.status === 'fulfilled' ? result.value : 0,
-    ) as [number, number, number];
-
-    const endpoints = {
-      kinesis: `http://${urlHost}:${kinesisPort}`,
-      dynamodb: `http://${urlHost}:${dynamoPort}`,
-      s3: `http://${urlHost}:${s3Port}`,
-    };
-    const credentials = { ...LOCAL_CREDENTIALS };
+    const endpoints: LocalEmulators['endpoints'] = {};
+    for (const result of settled) {
+      if (result.status === 'fulfilled') {
+        const [service, port] = result.value;
+        endpoints[service] = `http://${urlHost}:${port}`;
+      }
+    }
     let stopped: Promise<void> | undefined;
-    return {
-      endpoints,
-      region,
-      credentials,
-      config: { region, endpoints: { ...endpoints }, credentials: { ...credentials } },
-      stop: () => (stopped ??= stopAll()),
-    };
+    return { endpoints, stop: () => (stopped ??= stopAll()) };
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;
