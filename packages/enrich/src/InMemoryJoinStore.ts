@@ -5,7 +5,7 @@ import type {
   JoinStateSnapshot,
   JoinStateStore,
 } from './joinState.js';
-import { MinHeap } from './minHeap.js';
+import { JoinTable, NONE } from './joinTable.js';
 
 /**
  * Options of {@link InMemoryJoinStore}.
@@ -42,7 +42,9 @@ export const DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS = {
  * Join state in process memory, for long-lived processes and tests. Bounded by
  * `maxKeys`; expiry costs amortised O(1) per key: keys are indexed in time buckets
  * (`bucketMs` wide) whose indexes sit in a small heap, and a bucket is taken whole once
- * the watermark passes its end — no scan of live state. States are shared, not copied.
+ * the watermark passes its end — no scan of live state. State is held in compact
+ * columns, not as objects (see the package README), so that a long window costs little
+ * heap and little GC work; the {@link JoinStateStore} methods read and write copies.
  *
  * @example
  * ```ts
@@ -50,14 +52,11 @@ export const DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS = {
  * ```
  */
 export class InMemoryJoinStore implements JoinStateStore {
-  private readonly states = new Map<number, JoinKeyState>();
-  /** orderId → the `expiresAt` it is indexed under. */
-  private readonly indexed = new Map<number, number>();
-  private readonly buckets = new Map<number, Set<number>>();
-  private readonly bucketHeap = new MinHeap();
+  /** The state itself, used in place by {@link IntervalJoin} (internal). */
+  readonly table: JoinTable;
   private maxTime: number | undefined;
-  private readonly maxKeys: number;
-  private readonly bucketMs: number;
+  /** Most order ids held at once. */
+  readonly maxKeys: number;
 
   constructor(options: InMemoryJoinStoreOptions = {}) {
     const settings = { ...DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS, ...options };
@@ -66,31 +65,26 @@ export class InMemoryJoinStore implements JoinStateStore {
     if (!(settings.bucketMs > 0))
       throw invalidOption('bucketMs', settings.bucketMs, 'a positive number of ms');
     this.maxKeys = settings.maxKeys;
-    this.bucketMs = settings.bucketMs;
+    this.table = new JoinTable(settings.bucketMs);
   }
 
   /** Number of order ids held. */
   get size(): number {
-    return this.states.size;
+    return this.table.size;
   }
 
   async get(orderIds: readonly number[]): Promise<JoinStateSnapshot> {
     return this.getSync(orderIds);
   }
 
-  /** Synchronous {@link InMemoryJoinStore.get}, used by the join's fast path. */
+  /** Synchronous {@link InMemoryJoinStore.get}. */
   getSync(orderIds: readonly number[]): JoinStateSnapshot {
     const states = new Map<number, JoinKeyState>();
     for (const id of orderIds) {
-      const state = this.states.get(id);
-      if (state !== undefined) states.set(id, state);
+      const slot = this.table.slotOf(id);
+      if (slot !== NONE) states.set(id, this.table.exportState(slot));
     }
     return { states, maxTime: this.maxTime };
-  }
-
-  /** The state of one id, without copying (fast path). */
-  peek(orderId: number): JoinKeyState | undefined {
-    return this.states.get(orderId);
   }
 
   get committedMaxTime(): number | undefined {
@@ -101,26 +95,14 @@ export class InMemoryJoinStore implements JoinStateStore {
     return this.expiringSync(watermark);
   }
 
-  /** Synchronous {@link InMemoryJoinStore.expiring}. */
+  /**
+   * Synchronous {@link InMemoryJoinStore.expiring}. The states returned are out of the
+   * expiry index until they are committed again (`put`) or deleted.
+   */
   expiringSync(watermark: number): JoinKeyState[] {
-    const out: JoinKeyState[] = [];
-    for (;;) {
-      const bucket = this.bucketHeap.peek();
-      // Take a bucket only when all of it lies below the watermark.
-      if (bucket === undefined || (bucket + 1) * this.bucketMs > watermark) break;
-      this.bucketHeap.pop();
-      const ids = this.buckets.get(bucket);
-      this.buckets.delete(bucket);
-      if (ids === undefined) continue;
-      for (const id of ids) {
-        const at = this.indexed.get(id);
-        if (at === undefined || this.bucketOf(at) !== bucket) continue; // moved or deleted
-        this.indexed.delete(id);
-        const state = this.states.get(id);
-        if (state !== undefined) out.push(state);
-      }
-    }
-    return out;
+    const slots: number[] = [];
+    this.table.takeExpiring(watermark, slots);
+    return slots.map((slot) => this.table.exportState(slot));
   }
 
   async commit(change: JoinStateCommit): Promise<void> {
@@ -130,54 +112,30 @@ export class InMemoryJoinStore implements JoinStateStore {
   /** Synchronous {@link InMemoryJoinStore.commit}. */
   commitSync(change: JoinStateCommit): void {
     for (const id of change.delete) {
-      this.states.delete(id);
-      this.indexed.delete(id);
+      const slot = this.table.slotOf(id);
+      if (slot !== NONE) this.table.remove(slot);
     }
-    for (const state of change.put) this.putOne(state);
-    if (change.maxTime !== undefined && Number.isFinite(change.maxTime)) {
-      this.maxTime =
-        this.maxTime === undefined ? change.maxTime : Math.max(this.maxTime, change.maxTime);
+    for (const state of change.put) {
+      if (this.table.slotOf(state.orderId) === NONE) this.checkRoom();
+      this.table.importState(state);
+    }
+    this.advanceMaxTime(change.maxTime);
+  }
+
+  /** Throws `KSE_STATE_STORE_FAILED` when one more key would exceed `maxKeys`. */
+  checkRoom(): void {
+    if (this.table.size >= this.maxKeys) {
+      throw new EnrichError(
+        'KSE_STATE_STORE_FAILED',
+        `in-memory join state is full (${this.maxKeys} keys); raise maxKeys or lower windowMs`,
+      );
     }
   }
 
-  /** Stores one state and indexes its expiry (fast path). */
-  putOne(state: JoinKeyState): void {
-    const id = state.orderId;
-    const previous = this.indexed.get(id);
-    if (previous === undefined) {
-      // Not indexed: new, or just taken by `expiring`. Only a new key can overflow.
-      if (this.states.get(id) !== state) {
-        if (this.states.size >= this.maxKeys && !this.states.has(id)) {
-          throw new EnrichError(
-            'KSE_STATE_STORE_FAILED',
-            `in-memory join state is full (${this.maxKeys} keys); raise maxKeys or lower windowMs`,
-          );
-        }
-        this.states.set(id, state);
-      }
-    } else if (this.states.get(id) !== state) {
-      this.states.set(id, state);
+  /** Records the largest join time seen (the join's fast path). */
+  advanceMaxTime(maxTime: number | undefined): void {
+    if (maxTime !== undefined && Number.isFinite(maxTime)) {
+      this.maxTime = this.maxTime === undefined ? maxTime : Math.max(this.maxTime, maxTime);
     }
-    const at = state.expiresAt;
-    this.indexed.set(id, at);
-    const bucket = Math.floor(at / this.bucketMs);
-    if (previous !== undefined && Math.floor(previous / this.bucketMs) === bucket) return;
-    let ids = this.buckets.get(bucket);
-    if (ids === undefined) {
-      ids = new Set();
-      this.buckets.set(bucket, ids);
-      this.bucketHeap.push(bucket);
-    }
-    ids.add(id);
-  }
-
-  /** Removes one state (fast path). */
-  deleteOne(orderId: number): void {
-    this.states.delete(orderId);
-    this.indexed.delete(orderId);
-  }
-
-  private bucketOf(time: number): number {
-    return Math.floor(time / this.bucketMs);
   }
 }

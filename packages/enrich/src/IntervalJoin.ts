@@ -1,7 +1,7 @@
 import type { EnrichedOrderItem, Order, OrderItem } from '@kse/schemas';
-import { buildEnrichedRow } from './enrichedRow.js';
 import { invalidOption, type DeadLetter } from './errors.js';
-import type { JoinKeyState, JoinStateStore, StoredEntry } from './joinState.js';
+import type { JoinKeyState, JoinStateStore } from './joinState.js';
+import { JoinTable, NONE, ORDER_ABSENT, ORDER_MATCHED } from './joinTable.js';
 import type { ProductLookup } from './referenceTable.js';
 import type { TimedRecord } from './types.js';
 import { InMemoryJoinStore } from './InMemoryJoinStore.js';
@@ -148,6 +148,8 @@ export class IntervalJoin {
   private readonly products: ProductLookup | undefined;
   private readonly clock: () => number;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Reused list of expiring slots (calls are serialised). */
+  private readonly expiring: number[] = [];
 
   constructor(options: IntervalJoinOptions = {}) {
     const settings = { ...DEFAULT_INTERVAL_JOIN_OPTIONS, ...options };
@@ -203,27 +205,29 @@ export class IntervalJoin {
     if (this.products?.refreshIfDue !== undefined) await this.products.refreshIfDue(this.clock());
     const rows: EnrichedOrderItem[] = [];
     const deadLetters: DeadLetter[] = [];
-    // In-memory state is used in place (no snapshot, no copies): the hot path of
-    // long-lived processes. Any other store gets one batched read and one batched write.
+    // In-memory state is used in place: the hot path of long-lived processes. Any other
+    // store gets one batched read into a table for this batch and one batched write.
     const memory = this.store instanceof InMemoryJoinStore ? this.store : undefined;
-    let states: Map<number, JoinKeyState> | undefined;
+    let table: JoinTable;
     let maxTime: number;
     if (memory !== undefined) {
+      table = memory.table;
       maxTime = memory.committedMaxTime ?? Number.NEGATIVE_INFINITY;
     } else {
       const ids: number[] = [];
       for (const timed of batch) ids.push(timed.record.orderId);
       const snapshot = await this.store.get(ids);
-      states = snapshot.states;
+      table = new JoinTable(BATCH_BUCKET_MS);
+      for (const state of snapshot.states.values()) table.importState(state);
       maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
     }
-    const dirty = new Map<number, JoinKeyState>();
     const window = this.windowMs;
     const lateness = this.allowedLatenessMs;
+    const arrival = this.time === 'arrival';
 
     for (const timed of batch) {
       const record = timed.record;
-      const time = this.time === 'arrival' ? timed.arrivalTime : Date.parse(record.orderDateTime);
+      const time = arrival ? timed.arrivalTime : Date.parse(record.orderDateTime);
       if (!Number.isFinite(time)) {
         deadLetters.push({
           code: 'KSE_SCHEMA_INVALID',
@@ -235,20 +239,15 @@ export class IntervalJoin {
       }
       if (time + window < maxTime - lateness) this.stats.lateRecords += 1;
       if (time > maxTime) maxTime = time;
-      const id = record.orderId;
-      let state = memory !== undefined ? memory.peek(id) : states!.get(id);
-      const created = state === undefined;
-      if (state === undefined) {
-        state = { orderId: id, order: undefined, items: [], expiresAt: time + window };
-        if (states !== undefined) states.set(id, state);
+      let slot = table.slotOf(record.orderId);
+      if (slot === NONE) {
+        memory?.checkRoom();
+        slot = table.create(record.orderId, time + window);
       }
-      const before = state.expiresAt;
-      this.apply(state, timed, time, rows);
-      if (memory === undefined) dirty.set(id, state);
-      else if (created || state.expiresAt !== before) memory.putOne(state);
+      if (record.recordType === 'Order') this.applyOrder(table, slot, record, timed, time, rows);
+      else this.applyItem(table, slot, record, timed, time, rows);
     }
 
-    // Expiry: what the store says may expire, plus (for other stores) what this batch touched.
     let watermark = maxTime - lateness;
     if (advanceTo !== undefined && advanceTo - lateness > watermark) {
       watermark = advanceTo - lateness;
@@ -258,145 +257,204 @@ export class IntervalJoin {
     }
     const persistedMax = Number.isFinite(maxTime) ? maxTime : undefined;
     if (memory !== undefined) {
+      // Expiry: the keys of the buckets the watermark has passed.
       if (watermark > Number.NEGATIVE_INFINITY) {
-        for (const state of memory.expiringSync(watermark)) {
-          this.trim(state, watermark, deadLetters);
-          if (state.order === undefined && state.items.length === 0)
-            memory.deleteOne(state.orderId);
-          else memory.putOne(state);
+        const expiring = this.expiring;
+        expiring.length = 0;
+        table.takeExpiring(watermark, expiring);
+        for (const slot of expiring) {
+          if (this.trim(table, slot, watermark, deadLetters)) table.remove(slot);
+          else table.reindex(slot);
         }
+        expiring.length = 0;
       }
-      memory.commitSync({ put: [], delete: [], maxTime: persistedMax });
+      memory.advanceMaxTime(persistedMax);
       return { rows, deadLetters };
     }
+    // Expiry: what the store says may expire, plus what this batch touched.
     const toDelete: number[] = [];
     if (watermark > Number.NEGATIVE_INFINITY) {
       for (const stale of await this.store.expiring(watermark)) {
-        if (!dirty.has(stale.orderId)) dirty.set(stale.orderId, stale);
+        if (table.slotOf(stale.orderId) === NONE) table.importState(stale);
       }
-      for (const state of dirty.values()) {
-        if (state.expiresAt >= watermark) continue;
-        this.trim(state, watermark, deadLetters);
-        if (state.order === undefined && state.items.length === 0) toDelete.push(state.orderId);
+      for (const slot of [...table.allSlots()]) {
+        if (table.expiresAt[slot]! >= watermark) continue;
+        if (this.trim(table, slot, watermark, deadLetters)) {
+          toDelete.push(table.orderId[slot]!);
+          table.remove(slot);
+        }
       }
     }
     const put: JoinKeyState[] = [];
-    for (const state of dirty.values()) {
-      if (state.order !== undefined || state.items.length > 0) put.push(state);
-    }
+    for (const slot of table.allSlots()) put.push(table.exportState(slot));
     await this.store.commit({ put, delete: toDelete, maxTime: persistedMax });
     return { rows, deadLetters };
   }
 
-  /** Adds one record to its key's state and emits the pairs it completes. */
-  private apply(
-    state: JoinKeyState,
+  /** Adds an order to its key's state and emits the pairs it completes. */
+  private applyOrder(
+    table: JoinTable,
+    slot: number,
+    order: Order,
     timed: TimedRecord,
     time: number,
     rows: EnrichedOrderItem[],
   ): void {
     const window = this.windowMs;
-    const record = timed.record;
-    if (record.recordType === 'Order') {
-      this.stats.orders += 1;
-      let order = state.order;
-      if (order === undefined) {
-        order = entry(record, time, timed);
-        state.order = order;
-        if (time + window < state.expiresAt) state.expiresAt = time + window;
-      } else {
-        this.stats.duplicateOrders += 1;
-      }
-      for (const item of state.items) {
-        if (Math.abs(item.time - order.time) <= window) rows.push(this.row(order, item));
-      }
-      return;
+    this.stats.orders += 1;
+    if (table.orderFlag[slot] === ORDER_ABSENT) {
+      table.setOrder(slot, order, time, timed.arrivalTime, timed.position, timed.source, false);
+      if (time + window < table.expiresAt[slot]!) table.setExpiresAt(slot, time + window);
+    } else {
+      this.stats.duplicateOrders += 1;
     }
+    const orderTime = table.orderTime[slot]!;
+    const date = table.orderDateTime[slot];
+    for (let item = table.firstItem[slot]!; item !== NONE; item = table.itemNext[item]!) {
+      // Items that came first hold their own copy of the date: share the order's.
+      if (table.itemDateTime[item] === date) table.itemDateTime[item] = date;
+      if (Math.abs(table.itemTime[item]! - orderTime) <= window) {
+        rows.push(this.row(table, slot, item));
+      }
+    }
+  }
+
+  /** Adds an item to its key's state and emits the pair it completes. */
+  private applyItem(
+    table: JoinTable,
+    slot: number,
+    item: OrderItem,
+    timed: TimedRecord,
+    time: number,
+    rows: EnrichedOrderItem[],
+  ): void {
+    const window = this.windowMs;
     this.stats.items += 1;
-    let item: StoredEntry<OrderItem> | undefined;
-    for (const held of state.items) {
-      if (held.record.itemId === record.itemId) {
-        item = held;
+    let held = NONE;
+    let last = NONE;
+    for (let index = table.firstItem[slot]!; index !== NONE; index = table.itemNext[index]!) {
+      if (table.itemId[index] === item.itemId) {
+        held = index;
         break;
       }
+      last = index;
     }
-    if (item === undefined) {
-      item = entry(record, time, timed);
-      state.items.push(item);
-      if (time + window < state.expiresAt) state.expiresAt = time + window;
+    if (held === NONE) {
+      held = table.addItem(
+        slot,
+        last,
+        item,
+        time,
+        timed.arrivalTime,
+        timed.position,
+        timed.source,
+        false,
+      );
+      if (time + window < table.expiresAt[slot]!) table.setExpiresAt(slot, time + window);
     } else {
       this.stats.duplicateItems += 1;
     }
-    const order = state.order;
-    if (order !== undefined && Math.abs(item.time - order.time) <= window) {
-      rows.push(this.row(order, item));
+    if (
+      table.orderFlag[slot] !== ORDER_ABSENT &&
+      Math.abs(table.itemTime[held]! - table.orderTime[slot]!) <= window
+    ) {
+      rows.push(this.row(table, slot, held));
     }
   }
 
-  private row(order: StoredEntry<Order>, item: StoredEntry<OrderItem>): EnrichedOrderItem {
-    const product = this.products?.get(item.record.itemId);
+  /**
+   * One enriched row from the state, with the fields, order and values of
+   * `buildEnrichedRow` (checked byte for byte by the property tests), built in one
+   * object literal.
+   */
+  private row(table: JoinTable, slot: number, item: number): EnrichedOrderItem {
+    const itemId = table.itemId[item]!;
+    const product = this.products?.get(itemId);
     if (product === undefined) this.stats.unknownProducts += 1;
-    order.matched = true;
-    item.matched = true;
+    table.orderFlag[slot] = ORDER_MATCHED;
+    table.itemMatched[item] = 1;
     this.stats.rows += 1;
-    return buildEnrichedRow(order.record, item.record, product, {
-      eventTs: order.arrivalTime > item.arrivalTime ? order.arrivalTime : item.arrivalTime,
-      orderArrivalTs: order.arrivalTime,
-      itemArrivalTs: item.arrivalTime,
-    });
+    const orderArrival = table.orderArrival[slot]!;
+    const itemArrival = table.itemArrival[item]!;
+    return {
+      event_ts: orderArrival > itemArrival ? orderArrival : itemArrival,
+      orderId: table.orderId[slot]!,
+      orderAmount: table.orderAmount[slot]!,
+      orderStatus: table.orderStatus[slot]!,
+      orderDateTime: table.orderDateTime[slot]!,
+      shipToName: table.shipToName[slot]!,
+      shipToAddress: table.shipToAddress[slot]!,
+      shipToCity: table.shipToCity[slot]!,
+      shipToState: table.shipToState[slot]!,
+      shipToZip: table.shipToZip[slot]!,
+      itemId,
+      itemAmount: table.itemAmount[item]!,
+      itemQuantity: table.itemQuantity[item]!,
+      itemStatus: table.itemStatus[item]!,
+      productName: product?.productName ?? null,
+      order_arrival_ts: orderArrival,
+      item_arrival_ts: itemArrival,
+    };
   }
 
-  /** Drops the entries of `state` that no partner can reach any more. */
-  private trim(state: JoinKeyState, watermark: number, deadLetters: DeadLetter[]): void {
+  /**
+   * Drops the entries of a key that no partner can reach any more and sets its new
+   * expiry. Returns true when the key holds nothing more (the caller removes it).
+   */
+  private trim(
+    table: JoinTable,
+    slot: number,
+    watermark: number,
+    deadLetters: DeadLetter[],
+  ): boolean {
     const window = this.windowMs;
     let expiresAt = Number.POSITIVE_INFINITY;
-    const order = state.order;
-    if (order !== undefined) {
-      if (order.time + window < watermark) {
-        state.order = undefined;
+    const flag = table.orderFlag[slot];
+    if (flag !== ORDER_ABSENT) {
+      const orderTime = table.orderTime[slot]!;
+      if (orderTime + window < watermark) {
+        table.clearOrder(slot);
         this.stats.expiredOrders += 1;
-        if (!order.matched) this.stats.unmatchedOrders += 1;
+        if (flag !== ORDER_MATCHED) this.stats.unmatchedOrders += 1;
       } else {
-        expiresAt = order.time + window;
+        expiresAt = orderTime + window;
       }
     }
-    let kept = 0;
-    const items = state.items;
-    for (let index = 0; index < items.length; index += 1) {
-      const item = items[index]!;
-      if (item.time + window < watermark) {
-        if (!item.matched) {
+    let last = NONE;
+    let item = table.firstItem[slot]!;
+    while (item !== NONE) {
+      const next = table.itemNext[item]!;
+      const itemTime = table.itemTime[item]!;
+      if (itemTime + window < watermark) {
+        if (table.itemMatched[item] === 0) {
           this.stats.unmatchedItems += 1;
+          const origin = originOf({
+            position: table.itemPosition[item],
+            source: table.itemSource[item],
+          });
           deadLetters.push({
             code: 'KSE_JOIN_UNMATCHED',
-            reason: `no order ${item.record.orderId} within ${window} ms of ${this.time} time ${item.time}`,
-            ...originOf(item),
-            data: item.record,
+            reason: `no order ${table.orderId[slot]} within ${window} ms of ${this.time} time ${itemTime}`,
+            ...origin,
+            data: table.itemRecord(slot, item),
           });
         }
+        if (last === NONE) table.firstItem[slot] = next;
+        else table.itemNext[last] = next;
+        table.freeItem(item);
       } else {
-        items[kept] = item;
-        kept += 1;
-        if (item.time + window < expiresAt) expiresAt = item.time + window;
+        last = item;
+        if (itemTime + window < expiresAt) expiresAt = itemTime + window;
       }
+      item = next;
     }
-    items.length = kept;
-    state.expiresAt = expiresAt;
+    table.expiresAt[slot] = expiresAt;
+    return table.orderFlag[slot] === ORDER_ABSENT && table.firstItem[slot] === NONE;
   }
 }
 
-function entry<R>(record: R, time: number, timed: TimedRecord): StoredEntry<R> {
-  // One object shape for every entry; absent origin fields stay undefined (and are
-  // dropped by JSON in the DynamoDB store).
-  return {
-    record,
-    time,
-    arrivalTime: timed.arrivalTime,
-    matched: false,
-    position: timed.position,
-    source: timed.source,
-  };
-}
+// The per-batch table of a remote store holds one batch's keys; its expiry index is unused.
+const BATCH_BUCKET_MS = 1_000;
 
 function originOf(value: { position?: string | number; source?: string }): {
   source?: string;

@@ -1,0 +1,435 @@
+import type { Order, OrderItem } from '@kse/schemas';
+import type { JoinKeyState, StoredEntry } from './joinState.js';
+import { MinHeap } from './minHeap.js';
+
+/** No slot (end of an item list, unknown key). */
+export const NONE = -1;
+
+/** `orderFlag` values. */
+export const ORDER_ABSENT = 0;
+export const ORDER_HELD = 1;
+export const ORDER_MATCHED = 2;
+
+// Own enumerable keys of a record with exactly the schema's fields (recordType included).
+const ORDER_KEYS = 10;
+const ITEM_KEYS = 7;
+
+type Origin = string | number | undefined;
+
+/**
+ * The join's state in columns (internal): what an {@link IntervalJoin} holds per order id,
+ * reduced to what an enriched row or a dead letter needs, in slots of preallocated
+ * columns — numbers in `Float64Array`s (no boxed heap numbers), strings in plain arrays,
+ * items of one key in a linked list of item slots. No object per entry, per key or per
+ * record survives a batch; slots are reused. A long-lived process therefore promotes
+ * little more than the records' own strings to the old generation, which keeps the heap
+ * (and the GC work) proportional to the live window, not to the stream's length.
+ *
+ * Records are not kept: a record with exactly the schema's attributes is rebuilt from the
+ * columns when needed (dead letters, {@link exportState}); one that carries more (e.g.
+ * `pruneAttributes: false`) is kept as is in `orderExtra` / `itemExtra`.
+ *
+ * Expiry index: each key sits in one time bucket (`floor(expiresAt / bucketMs)`); bucket
+ * numbers are in a min-heap and a bucket is taken whole once the watermark passes its
+ * end. A key moved to another bucket leaves a stale slot number behind, skipped when its
+ * bucket is taken (`indexedBucket` tells), so each move is O(1) and each key is visited
+ * once per bucket it was put in.
+ */
+export class JoinTable {
+  private readonly slots = new Map<number, number>();
+  private readonly bucketMs: number;
+  private readonly buckets = new Map<number, number[]>();
+  private readonly bucketHeap = new MinHeap();
+  private readonly spareBuckets: number[][] = [];
+  private readonly freeKeys: number[] = [];
+  private readonly freeItems: number[] = [];
+  private keyCapacity = 0;
+  private keyTop = 0;
+  private itemCapacity = 0;
+  private itemTop = 0;
+
+  // Key columns.
+  orderId = new Float64Array(0);
+  /** `min(entry time) + windowMs` over the key's entries. */
+  expiresAt = new Float64Array(0);
+  /** The bucket the key is indexed in; NaN when not indexed. */
+  private indexedBucket = new Float64Array(0);
+  firstItem = new Int32Array(0);
+  orderFlag = new Uint8Array(0);
+  orderTime = new Float64Array(0);
+  orderArrival = new Float64Array(0);
+  orderAmount = new Float64Array(0);
+  orderStatus: (string | undefined)[] = [];
+  orderDateTime: (string | undefined)[] = [];
+  shipToName: (string | undefined)[] = [];
+  shipToAddress: (string | undefined)[] = [];
+  shipToCity: (string | undefined)[] = [];
+  shipToState: (string | undefined)[] = [];
+  shipToZip: (string | undefined)[] = [];
+  orderPosition: Origin[] = [];
+  orderSource: (string | undefined)[] = [];
+  orderExtra: (Order | undefined)[] = [];
+
+  // Item columns.
+  itemNext = new Int32Array(0);
+  itemMatched = new Uint8Array(0);
+  itemTime = new Float64Array(0);
+  itemArrival = new Float64Array(0);
+  itemId = new Float64Array(0);
+  itemQuantity = new Float64Array(0);
+  itemAmount = new Float64Array(0);
+  itemStatus: (string | undefined)[] = [];
+  itemDateTime: (string | undefined)[] = [];
+  itemPosition: Origin[] = [];
+  itemSource: (string | undefined)[] = [];
+  itemExtra: (OrderItem | undefined)[] = [];
+
+  constructor(bucketMs: number) {
+    this.bucketMs = bucketMs;
+    this.growKeys(1_024);
+    this.growItems(2_048);
+  }
+
+  /** Number of keys held. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The slot of `orderId`, or {@link NONE}. */
+  slotOf(orderId: number): number {
+    return this.slots.get(orderId) ?? NONE;
+  }
+
+  /** Every held key's slot (for small tables: the per-batch table of a remote store). */
+  allSlots(): IterableIterator<number> {
+    return this.slots.values();
+  }
+
+  /** A new, empty key expiring at `expiresAt`, indexed. */
+  create(orderId: number, expiresAt: number): number {
+    let slot = this.freeKeys.pop();
+    if (slot === undefined) {
+      if (this.keyTop === this.keyCapacity) this.growKeys(Math.ceil(this.keyCapacity * 1.5));
+      slot = this.keyTop;
+      this.keyTop += 1;
+    }
+    this.slots.set(orderId, slot);
+    this.orderId[slot] = orderId;
+    this.firstItem[slot] = NONE;
+    this.orderFlag[slot] = ORDER_ABSENT;
+    this.expiresAt[slot] = expiresAt;
+    this.indexedBucket[slot] = Number.NaN;
+    this.index(slot);
+    return slot;
+  }
+
+  /** Removes a key and frees its slots (its strings become garbage). */
+  remove(slot: number): void {
+    this.slots.delete(this.orderId[slot]!);
+    this.indexedBucket[slot] = Number.NaN;
+    this.clearOrder(slot);
+    let item = this.firstItem[slot]!;
+    while (item !== NONE) {
+      const next = this.itemNext[item]!;
+      this.freeItem(item);
+      item = next;
+    }
+    this.firstItem[slot] = NONE;
+    this.freeKeys.push(slot);
+  }
+
+  /** Sets the key's expiry and moves it to its bucket (no-op when the bucket is the same). */
+  setExpiresAt(slot: number, at: number): void {
+    this.expiresAt[slot] = at;
+    this.index(slot);
+  }
+
+  /** Stores the order of a key (its attributes, times and origin). */
+  setOrder(
+    slot: number,
+    order: Order,
+    time: number,
+    arrival: number,
+    position: Origin,
+    source: string | undefined,
+    matched: boolean,
+  ): void {
+    this.orderFlag[slot] = matched ? ORDER_MATCHED : ORDER_HELD;
+    this.orderTime[slot] = time;
+    this.orderArrival[slot] = arrival;
+    this.orderAmount[slot] = order.orderAmount;
+    this.orderStatus[slot] = order.orderStatus;
+    this.orderDateTime[slot] = order.orderDateTime;
+    this.shipToName[slot] = order.shipToName;
+    this.shipToAddress[slot] = order.shipToAddress;
+    this.shipToCity[slot] = order.shipToCity;
+    this.shipToState[slot] = order.shipToState;
+    this.shipToZip[slot] = order.shipToZip;
+    this.orderPosition[slot] = position;
+    this.orderSource[slot] = source;
+    this.orderExtra[slot] = keyCount(order) === ORDER_KEYS ? undefined : order;
+  }
+
+  /** Drops the order of a key (its strings become garbage). */
+  clearOrder(slot: number): void {
+    this.orderFlag[slot] = ORDER_ABSENT;
+    this.orderStatus[slot] = undefined;
+    this.orderDateTime[slot] = undefined;
+    this.shipToName[slot] = undefined;
+    this.shipToAddress[slot] = undefined;
+    this.shipToCity[slot] = undefined;
+    this.shipToState[slot] = undefined;
+    this.shipToZip[slot] = undefined;
+    this.orderPosition[slot] = undefined;
+    this.orderSource[slot] = undefined;
+    this.orderExtra[slot] = undefined;
+  }
+
+  /** The order of a key as a record (rebuilt unless it carried extra attributes). */
+  orderRecord(slot: number): Order {
+    return (
+      this.orderExtra[slot] ?? {
+        orderId: this.orderId[slot]!,
+        orderAmount: this.orderAmount[slot]!,
+        orderStatus: this.orderStatus[slot]!,
+        orderDateTime: this.orderDateTime[slot]!,
+        shipToName: this.shipToName[slot]!,
+        shipToAddress: this.shipToAddress[slot]!,
+        shipToCity: this.shipToCity[slot]!,
+        shipToState: this.shipToState[slot]!,
+        shipToZip: this.shipToZip[slot]!,
+        recordType: 'Order',
+      }
+    );
+  }
+
+  /** Appends an item to the key's list after `last` (or as the first when `last` is NONE). */
+  addItem(
+    slot: number,
+    last: number,
+    item: OrderItem,
+    time: number,
+    arrival: number,
+    position: Origin,
+    source: string | undefined,
+    matched: boolean,
+  ): number {
+    let index = this.freeItems.pop();
+    if (index === undefined) {
+      if (this.itemTop === this.itemCapacity) this.growItems(Math.ceil(this.itemCapacity * 1.5));
+      index = this.itemTop;
+      this.itemTop += 1;
+    }
+    this.itemNext[index] = NONE;
+    this.itemMatched[index] = matched ? 1 : 0;
+    this.itemTime[index] = time;
+    this.itemArrival[index] = arrival;
+    this.itemId[index] = item.itemId;
+    this.itemQuantity[index] = item.itemQuantity;
+    this.itemAmount[index] = item.itemAmount;
+    this.itemStatus[index] = item.itemStatus;
+    // The item's date usually equals its order's: share the order's string then.
+    const date = item.orderDateTime;
+    const orderDate = this.orderDateTime[slot];
+    this.itemDateTime[index] = orderDate !== undefined && orderDate === date ? orderDate : date;
+    this.itemPosition[index] = position;
+    this.itemSource[index] = source;
+    this.itemExtra[index] = keyCount(item) === ITEM_KEYS ? undefined : item;
+    if (last === NONE) this.firstItem[slot] = index;
+    else this.itemNext[last] = index;
+    return index;
+  }
+
+  /** Frees an item slot (the caller unlinks it). */
+  freeItem(index: number): void {
+    this.itemStatus[index] = undefined;
+    this.itemDateTime[index] = undefined;
+    this.itemPosition[index] = undefined;
+    this.itemSource[index] = undefined;
+    this.itemExtra[index] = undefined;
+    this.freeItems.push(index);
+  }
+
+  /** An item as a record (rebuilt unless it carried extra attributes). */
+  itemRecord(slot: number, index: number): OrderItem {
+    return (
+      this.itemExtra[index] ?? {
+        orderId: this.orderId[slot]!,
+        itemId: this.itemId[index]!,
+        itemQuantity: this.itemQuantity[index]!,
+        itemAmount: this.itemAmount[index]!,
+        itemStatus: this.itemStatus[index]!,
+        orderDateTime: this.itemDateTime[index]!,
+        recordType: 'OrderItem',
+      }
+    );
+  }
+
+  /**
+   * Takes every bucket that lies wholly below `watermark` out of the index and appends
+   * the slots of the keys still indexed in it to `out` (each key once; it is then no
+   * longer indexed until {@link setExpiresAt} or {@link reindex}).
+   */
+  takeExpiring(watermark: number, out: number[]): void {
+    for (;;) {
+      const bucket = this.bucketHeap.peek();
+      if (bucket === undefined || (bucket + 1) * this.bucketMs > watermark) break;
+      this.bucketHeap.pop();
+      const slots = this.buckets.get(bucket);
+      if (slots === undefined) continue;
+      this.buckets.delete(bucket);
+      for (const slot of slots) {
+        if (this.indexedBucket[slot] !== bucket) continue; // moved, removed or taken
+        this.indexedBucket[slot] = Number.NaN;
+        out.push(slot);
+      }
+      slots.length = 0;
+      if (this.spareBuckets.length < 64) this.spareBuckets.push(slots);
+    }
+  }
+
+  /** Indexes a key again under its current `expiresAt` (after {@link takeExpiring}). */
+  reindex(slot: number): void {
+    this.index(slot);
+  }
+
+  /** The state of one key as a {@link JoinKeyState} (a copy). */
+  exportState(slot: number): JoinKeyState {
+    const items: StoredEntry<OrderItem>[] = [];
+    for (let i = this.firstItem[slot]!; i !== NONE; i = this.itemNext[i]!) {
+      items.push({
+        record: this.itemRecord(slot, i),
+        time: this.itemTime[i]!,
+        arrivalTime: this.itemArrival[i]!,
+        matched: this.itemMatched[i] === 1,
+        position: this.itemPosition[i],
+        source: this.itemSource[i],
+      });
+    }
+    const flag = this.orderFlag[slot];
+    return {
+      orderId: this.orderId[slot]!,
+      order:
+        flag === ORDER_ABSENT
+          ? undefined
+          : {
+              record: this.orderRecord(slot),
+              time: this.orderTime[slot]!,
+              arrivalTime: this.orderArrival[slot]!,
+              matched: flag === ORDER_MATCHED,
+              position: this.orderPosition[slot],
+              source: this.orderSource[slot],
+            },
+      items,
+      expiresAt: this.expiresAt[slot]!,
+    };
+  }
+
+  /** Stores a {@link JoinKeyState}, replacing what the table held for its key. */
+  importState(state: JoinKeyState): number {
+    const existing = this.slotOf(state.orderId);
+    if (existing !== NONE) this.remove(existing);
+    const slot = this.create(state.orderId, state.expiresAt);
+    const order = state.order;
+    if (order !== undefined) {
+      this.setOrder(
+        slot,
+        order.record,
+        order.time,
+        order.arrivalTime,
+        order.position,
+        order.source,
+        order.matched,
+      );
+    }
+    let last = NONE;
+    for (const held of state.items) {
+      last = this.addItem(
+        slot,
+        last,
+        held.record,
+        held.time,
+        held.arrivalTime,
+        held.position,
+        held.source,
+        held.matched,
+      );
+    }
+    return slot;
+  }
+
+  private index(slot: number): void {
+    const bucket = Math.floor(this.expiresAt[slot]! / this.bucketMs);
+    if (this.indexedBucket[slot] === bucket) return;
+    this.indexedBucket[slot] = bucket;
+    let slots = this.buckets.get(bucket);
+    if (slots === undefined) {
+      slots = this.spareBuckets.pop() ?? [];
+      this.buckets.set(bucket, slots);
+      this.bucketHeap.push(bucket);
+    }
+    slots.push(slot);
+  }
+
+  private growKeys(capacity: number): void {
+    this.orderId = grow(this.orderId, capacity);
+    this.expiresAt = grow(this.expiresAt, capacity);
+    this.indexedBucket = grow(this.indexedBucket, capacity);
+    this.firstItem = grow(this.firstItem, capacity);
+    this.orderFlag = grow(this.orderFlag, capacity);
+    this.orderTime = grow(this.orderTime, capacity);
+    this.orderArrival = grow(this.orderArrival, capacity);
+    this.orderAmount = grow(this.orderAmount, capacity);
+    this.orderStatus = growArray(this.orderStatus, capacity);
+    this.orderDateTime = growArray(this.orderDateTime, capacity);
+    this.shipToName = growArray(this.shipToName, capacity);
+    this.shipToAddress = growArray(this.shipToAddress, capacity);
+    this.shipToCity = growArray(this.shipToCity, capacity);
+    this.shipToState = growArray(this.shipToState, capacity);
+    this.shipToZip = growArray(this.shipToZip, capacity);
+    this.orderPosition = growArray(this.orderPosition, capacity);
+    this.orderSource = growArray(this.orderSource, capacity);
+    this.orderExtra = growArray(this.orderExtra, capacity);
+    this.keyCapacity = capacity;
+  }
+
+  private growItems(capacity: number): void {
+    this.itemNext = grow(this.itemNext, capacity);
+    this.itemMatched = grow(this.itemMatched, capacity);
+    this.itemTime = grow(this.itemTime, capacity);
+    this.itemArrival = grow(this.itemArrival, capacity);
+    this.itemId = grow(this.itemId, capacity);
+    this.itemQuantity = grow(this.itemQuantity, capacity);
+    this.itemAmount = grow(this.itemAmount, capacity);
+    this.itemStatus = growArray(this.itemStatus, capacity);
+    this.itemDateTime = growArray(this.itemDateTime, capacity);
+    this.itemPosition = growArray(this.itemPosition, capacity);
+    this.itemSource = growArray(this.itemSource, capacity);
+    this.itemExtra = growArray(this.itemExtra, capacity);
+    this.itemCapacity = capacity;
+  }
+}
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(column: T, capacity: number): T {
+  const next = new (column.constructor as new (length: number) => T)(capacity);
+  next.set(column);
+  return next;
+}
+
+function growArray<T>(column: T[], capacity: number): T[] {
+  // Allocated at its exact size (growing by push would leave up to half of it unused),
+  // and filled: every slot holds a value (undefined when free), so access stays fast.
+  const next = new Array<T>(capacity).fill(undefined as T);
+  for (let i = 0; i < column.length; i += 1) next[i] = column[i]!;
+  return next;
+}
+
+/**
+ * Enumerable keys (a record with extra attributes has more than its schema's). Records
+ * are plain objects, so `for…in` sees only their own keys.
+ */
+function keyCount(record: object): number {
+  let count = 0;
+  for (const _key in record) count += 1;
+  return count;
+}
