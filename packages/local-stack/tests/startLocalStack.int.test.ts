@@ -16,6 +16,11 @@ import {
   startLocalStack,
   uniqueName,
 } from '../src/index.js';
+import {
+  installKinesaliteSpeedups,
+  kinesaliteSpeedupsInstalled,
+  uninstallKinesaliteSpeedups,
+} from '../src/kinesaliteSpeedups.js';
 
 const packageDir = resolve(import.meta.dirname, '..');
 
@@ -183,4 +188,20 @@ describe('startLocalStack', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('startLocalStack kinesaliteSpeedups', () => {
+  it('installs the BigInt helpers by default and leaves kinesalite alone with false', async () => {
+    uninstallKinesaliteSpeedups();
+    try {
+      const plain = await startLocalStack({ kinesaliteSpeedups: false });
+      await plain.stop();
+      expect(kinesaliteSpeedupsInstalled()).toBe(false);
+      const fast = await startLocalStack();
+      await fast.stop();
+      expect(kinesaliteSpeedupsInstalled()).toBe(true);
+    } finally {
+      installKinesaliteSpeedups();
+    }
+  });
 });
