@@ -102,7 +102,7 @@ export function registerRun(program: Command): void {
     .addOption(
       new Option(
         '--local-stack <where>',
-        'the embedded emulators run in a child process (their own core) or inline (this process)',
+        'the embedded emulators run in child processes (cores of their own, data on disk) or inline (this process, in memory)',
       )
         .choices(LOCAL_STACKS)
         .default(DEFAULT_RUN_OPTIONS.localStack),
@@ -117,8 +117,9 @@ Reproducible: \`kse run --orders N --products P --seed S\` generates exactly the
 re-derived from them (see \`kse verify\`).
 
 Without --endpoint or AWS settings (AWS_ENDPOINT_URL…, AWS_REGION, AWS_PROFILE), kse run
-starts local emulators of Kinesis, DynamoDB and S3: in a child process that stops with
-kse run (--local-stack process, the default), or in this process (--local-stack inline). On a local stack, the
+starts local emulators of Kinesis, DynamoDB and S3: in two child processes that stop with
+kse run, their data on disk in a temporary directory removed afterwards (--local-stack
+process, the default), or in memory in this process (--local-stack inline). On a local stack, the
 streams, table and bucket of an earlier run are deleted first. On AWS, kse run refuses
 to write into a non-empty table unless --force.
 
