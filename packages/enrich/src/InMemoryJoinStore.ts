@@ -65,7 +65,8 @@ export class InMemoryJoinStore implements JoinStateStore {
     if (!(settings.bucketMs > 0))
       throw invalidOption('bucketMs', settings.bucketMs, 'a positive number of ms');
     this.maxKeys = settings.maxKeys;
-    this.table = new JoinTable(settings.bucketMs);
+    // Room for ~16 s at 1,000 orders/s before the columns first grow (~2 MB).
+    this.table = new JoinTable(settings.bucketMs, Math.min(settings.maxKeys, 16_384));
   }
 
   /** Number of order ids held. */

@@ -217,7 +217,7 @@ export class IntervalJoin {
       const ids: number[] = [];
       for (const timed of batch) ids.push(timed.record.orderId);
       const snapshot = await this.store.get(ids);
-      table = new JoinTable(BATCH_BUCKET_MS);
+      table = new JoinTable(BATCH_BUCKET_MS, snapshot.states.size + batch.length);
       for (const state of snapshot.states.values()) table.importState(state);
       maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
     }
@@ -277,7 +277,7 @@ export class IntervalJoin {
       for (const stale of await this.store.expiring(watermark)) {
         if (table.slotOf(stale.orderId) === NONE) table.importState(stale);
       }
-      for (const slot of [...table.allSlots()]) {
+      for (const slot of table.allSlots()) {
         if (table.expiresAt[slot]! >= watermark) continue;
         if (this.trim(table, slot, watermark, deadLetters)) {
           toDelete.push(table.orderId[slot]!);

@@ -36,7 +36,14 @@ type Origin = string | number | undefined;
  * once per bucket it was put in.
  */
 export class JoinTable {
-  private readonly slots = new Map<number, number>();
+  /**
+   * orderId → slot: open addressing with linear probing over `slot + 1` (0 = empty),
+   * at most half full; deletion shifts entries back, so there are no tombstones. Faster
+   * than a Map of tens of thousands of keys and no garbage.
+   */
+  private hashTable = new Int32Array(0);
+  private hashMask = 0;
+  private count = 0;
   private readonly bucketMs: number;
   private readonly buckets = new Map<number, number[]>();
   private readonly bucketHeap = new MinHeap();
@@ -55,6 +62,8 @@ export class JoinTable {
   /** The bucket the key is indexed in; NaN when not indexed. */
   private indexedBucket = new Float64Array(0);
   firstItem = new Int32Array(0);
+  /** 1 while the slot holds a key. */
+  private live = new Uint8Array(0);
   orderFlag = new Uint8Array(0);
   orderTime = new Float64Array(0);
   orderArrival = new Float64Array(0);
@@ -84,36 +93,58 @@ export class JoinTable {
   itemSource: (string | undefined)[] = [];
   itemExtra: (OrderItem | undefined)[] = [];
 
-  constructor(bucketMs: number) {
+  /**
+   * @param bucketMs width of an expiry bucket.
+   * @param keys initial capacity in keys (columns grow by doubling).
+   */
+  constructor(bucketMs: number, keys = 1_024) {
     this.bucketMs = bucketMs;
-    this.growKeys(1_024);
-    this.growItems(2_048);
+    // A power of two, so that the hash table (twice as large) can be masked.
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, keys)));
+    this.growKeys(capacity);
+    this.growItems(capacity * 2);
+    this.rehash(capacity * 2);
   }
 
   /** Number of keys held. */
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   /** The slot of `orderId`, or {@link NONE}. */
   slotOf(orderId: number): number {
-    return this.slots.get(orderId) ?? NONE;
+    const table = this.hashTable;
+    const mask = this.hashMask;
+    for (let h = hashOf(orderId) & mask; ; h = (h + 1) & mask) {
+      const entry = table[h]!;
+      if (entry === 0) return NONE;
+      if (this.orderId[entry - 1] === orderId) return entry - 1;
+    }
   }
 
-  /** Every held key's slot (for small tables: the per-batch table of a remote store). */
-  allSlots(): IterableIterator<number> {
-    return this.slots.values();
+  /** Every held key's slot, in slot order (for the per-batch table of a remote store). */
+  allSlots(): number[] {
+    const out: number[] = [];
+    for (let slot = 0; slot < this.keyTop; slot += 1) if (this.live[slot] === 1) out.push(slot);
+    return out;
   }
 
   /** A new, empty key expiring at `expiresAt`, indexed. */
   create(orderId: number, expiresAt: number): number {
     let slot = this.freeKeys.pop();
     if (slot === undefined) {
-      if (this.keyTop === this.keyCapacity) this.growKeys(Math.ceil(this.keyCapacity * 1.5));
+      if (this.keyTop === this.keyCapacity) this.growKeys(this.keyCapacity * 2);
       slot = this.keyTop;
       this.keyTop += 1;
     }
-    this.slots.set(orderId, slot);
+    if ((this.count + 1) * 2 > this.hashTable.length) this.rehash(this.hashTable.length * 2);
+    const table = this.hashTable;
+    const mask = this.hashMask;
+    let h = hashOf(orderId) & mask;
+    while (table[h] !== 0) h = (h + 1) & mask;
+    table[h] = slot + 1;
+    this.count += 1;
+    this.live[slot] = 1;
     this.orderId[slot] = orderId;
     this.firstItem[slot] = NONE;
     this.orderFlag[slot] = ORDER_ABSENT;
@@ -125,7 +156,8 @@ export class JoinTable {
 
   /** Removes a key and frees its slots (its strings become garbage). */
   remove(slot: number): void {
-    this.slots.delete(this.orderId[slot]!);
+    this.unhash(slot);
+    this.live[slot] = 0;
     this.indexedBucket[slot] = Number.NaN;
     this.clearOrder(slot);
     let item = this.firstItem[slot]!;
@@ -216,7 +248,7 @@ export class JoinTable {
   ): number {
     let index = this.freeItems.pop();
     if (index === undefined) {
-      if (this.itemTop === this.itemCapacity) this.growItems(Math.ceil(this.itemCapacity * 1.5));
+      if (this.itemTop === this.itemCapacity) this.growItems(this.itemCapacity * 2);
       index = this.itemTop;
       this.itemTop += 1;
     }
@@ -358,6 +390,38 @@ export class JoinTable {
     return slot;
   }
 
+  /** Removes a slot from the hash table, shifting later entries of its run back. */
+  private unhash(slot: number): void {
+    const table = this.hashTable;
+    const mask = this.hashMask;
+    let hole = hashOf(this.orderId[slot]!) & mask;
+    while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
+    for (let next = (hole + 1) & mask; table[next] !== 0; next = (next + 1) & mask) {
+      const home = hashOf(this.orderId[table[next]! - 1]!) & mask;
+      // Move the entry into the hole unless its home lies cyclically in (hole, next].
+      const stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+      if (!stays) {
+        table[hole] = table[next]!;
+        hole = next;
+      }
+    }
+    table[hole] = 0;
+    this.count -= 1;
+  }
+
+  private rehash(size: number): void {
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let slot = 0; slot < this.keyTop; slot += 1) {
+      if (this.live[slot] !== 1) continue;
+      let h = hashOf(this.orderId[slot]!) & mask;
+      while (table[h] !== 0) h = (h + 1) & mask;
+      table[h] = slot + 1;
+    }
+    this.hashTable = table;
+    this.hashMask = mask;
+  }
+
   private index(slot: number): void {
     const bucket = Math.floor(this.expiresAt[slot]! / this.bucketMs);
     if (this.indexedBucket[slot] === bucket) return;
@@ -376,6 +440,7 @@ export class JoinTable {
     this.expiresAt = grow(this.expiresAt, capacity);
     this.indexedBucket = grow(this.indexedBucket, capacity);
     this.firstItem = grow(this.firstItem, capacity);
+    this.live = grow(this.live, capacity);
     this.orderFlag = grow(this.orderFlag, capacity);
     this.orderTime = grow(this.orderTime, capacity);
     this.orderArrival = grow(this.orderArrival, capacity);
@@ -408,6 +473,14 @@ export class JoinTable {
     this.itemExtra = growArray(this.itemExtra, capacity);
     this.itemCapacity = capacity;
   }
+}
+
+/** A well-mixed 32-bit hash of an integer id (ids are safe integers, up to 2^53). */
+function hashOf(id: number): number {
+  const high = (id / 4_294_967_296) | 0;
+  let h = Math.imul((id | 0) ^ Math.imul(high, 0x85eb_ca6b), 0x9e37_79b1);
+  h ^= h >>> 15;
+  return h;
 }
 
 function grow<T extends Float64Array | Int32Array | Uint8Array>(column: T, capacity: number): T {
