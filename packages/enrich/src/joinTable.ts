@@ -19,7 +19,8 @@ type Origin = string | number | undefined;
 /**
  * The join's state in columns (internal): what an {@link IntervalJoin} holds per order id,
  * reduced to what an enriched row or a dead letter needs, in slots of preallocated
- * columns — numbers in `Float64Array`s (no boxed heap numbers), strings in plain arrays,
+ * columns — times and amounts in `Float64Array`s (no boxed heap numbers), ids and
+ * quantities in plain arrays (small integers stay unboxed), strings in plain arrays,
  * items of one key in a linked list of item slots. No object per entry, per key or per
  * record survives a batch; slots are reused. A long-lived process therefore promotes
  * little more than the records' own strings to the old generation, which keeps the heap
@@ -56,7 +57,8 @@ export class JoinTable {
   private itemTop = 0;
 
   // Key columns.
-  orderId = new Float64Array(0);
+  /** Ids in a plain array: small integers stay small integers (no boxing in rows). */
+  orderId: number[] = [];
   /** `min(entry time) + windowMs` over the key's entries. */
   expiresAt = new Float64Array(0);
   /** The bucket the key is indexed in; NaN when not indexed. */
@@ -84,8 +86,8 @@ export class JoinTable {
   itemMatched = new Uint8Array(0);
   itemTime = new Float64Array(0);
   itemArrival = new Float64Array(0);
-  itemId = new Float64Array(0);
-  itemQuantity = new Float64Array(0);
+  itemId: number[] = [];
+  itemQuantity: number[] = [];
   itemAmount = new Float64Array(0);
   itemStatus: (string | undefined)[] = [];
   itemDateTime: (string | undefined)[] = [];
@@ -436,7 +438,7 @@ export class JoinTable {
   }
 
   private growKeys(capacity: number): void {
-    this.orderId = grow(this.orderId, capacity);
+    this.orderId = growArray(this.orderId, capacity, 0);
     this.expiresAt = grow(this.expiresAt, capacity);
     this.indexedBucket = grow(this.indexedBucket, capacity);
     this.firstItem = grow(this.firstItem, capacity);
@@ -445,16 +447,16 @@ export class JoinTable {
     this.orderTime = grow(this.orderTime, capacity);
     this.orderArrival = grow(this.orderArrival, capacity);
     this.orderAmount = grow(this.orderAmount, capacity);
-    this.orderStatus = growArray(this.orderStatus, capacity);
-    this.orderDateTime = growArray(this.orderDateTime, capacity);
-    this.shipToName = growArray(this.shipToName, capacity);
-    this.shipToAddress = growArray(this.shipToAddress, capacity);
-    this.shipToCity = growArray(this.shipToCity, capacity);
-    this.shipToState = growArray(this.shipToState, capacity);
-    this.shipToZip = growArray(this.shipToZip, capacity);
-    this.orderPosition = growArray(this.orderPosition, capacity);
-    this.orderSource = growArray(this.orderSource, capacity);
-    this.orderExtra = growArray(this.orderExtra, capacity);
+    this.orderStatus = growArray(this.orderStatus, capacity, undefined);
+    this.orderDateTime = growArray(this.orderDateTime, capacity, undefined);
+    this.shipToName = growArray(this.shipToName, capacity, undefined);
+    this.shipToAddress = growArray(this.shipToAddress, capacity, undefined);
+    this.shipToCity = growArray(this.shipToCity, capacity, undefined);
+    this.shipToState = growArray(this.shipToState, capacity, undefined);
+    this.shipToZip = growArray(this.shipToZip, capacity, undefined);
+    this.orderPosition = growArray(this.orderPosition, capacity, undefined);
+    this.orderSource = growArray(this.orderSource, capacity, undefined);
+    this.orderExtra = growArray(this.orderExtra, capacity, undefined);
     this.keyCapacity = capacity;
   }
 
@@ -463,14 +465,14 @@ export class JoinTable {
     this.itemMatched = grow(this.itemMatched, capacity);
     this.itemTime = grow(this.itemTime, capacity);
     this.itemArrival = grow(this.itemArrival, capacity);
-    this.itemId = grow(this.itemId, capacity);
-    this.itemQuantity = grow(this.itemQuantity, capacity);
+    this.itemId = growArray(this.itemId, capacity, 0);
+    this.itemQuantity = growArray(this.itemQuantity, capacity, 0);
     this.itemAmount = grow(this.itemAmount, capacity);
-    this.itemStatus = growArray(this.itemStatus, capacity);
-    this.itemDateTime = growArray(this.itemDateTime, capacity);
-    this.itemPosition = growArray(this.itemPosition, capacity);
-    this.itemSource = growArray(this.itemSource, capacity);
-    this.itemExtra = growArray(this.itemExtra, capacity);
+    this.itemStatus = growArray(this.itemStatus, capacity, undefined);
+    this.itemDateTime = growArray(this.itemDateTime, capacity, undefined);
+    this.itemPosition = growArray(this.itemPosition, capacity, undefined);
+    this.itemSource = growArray(this.itemSource, capacity, undefined);
+    this.itemExtra = growArray(this.itemExtra, capacity, undefined);
     this.itemCapacity = capacity;
   }
 }
@@ -489,10 +491,13 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(column: T, capac
   return next;
 }
 
-function growArray<T>(column: T[], capacity: number): T[] {
+function growArray<T>(column: T[], capacity: number, empty: T): T[] {
   // Allocated at its exact size (growing by push would leave up to half of it unused),
-  // and filled: every slot holds a value (undefined when free), so access stays fast.
-  const next = new Array<T>(capacity).fill(undefined as T);
+  // and filled: every slot holds a value, so access stays fast. Numbers are kept in
+  // plain arrays where they must stay small integers: an element read from a
+  // Float64Array is a double, and a row field holding it becomes a boxed heap number
+  // (more garbage, and a slower JSON.stringify) where the record had a small integer.
+  const next = new Array<T>(capacity).fill(empty);
   for (let i = 0; i < column.length; i += 1) next[i] = column[i]!;
   return next;
 }
