@@ -97,15 +97,16 @@ export class JoinTable {
 
   /**
    * @param bucketMs width of an expiry bucket.
-   * @param keys initial capacity in keys (columns grow by doubling).
+   * @param keys initial capacity in keys (columns grow by half: less slack, and the slack
+   *   of pointer columns is heap that V8's old-generation limit scales with).
    */
   constructor(bucketMs: number, keys = 1_024) {
     this.bucketMs = bucketMs;
-    // A power of two, so that the hash table (twice as large) can be masked.
-    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, keys)));
+    const capacity = Math.max(16, Math.ceil(keys));
     this.growKeys(capacity);
     this.growItems(capacity * 2);
-    this.rehash(capacity * 2);
+    // A power of two (masked), at least twice the keys.
+    this.rehash(2 ** Math.ceil(Math.log2(capacity * 2)));
   }
 
   /** Number of keys held. */
@@ -135,7 +136,7 @@ export class JoinTable {
   create(orderId: number, expiresAt: number): number {
     let slot = this.freeKeys.pop();
     if (slot === undefined) {
-      if (this.keyTop === this.keyCapacity) this.growKeys(this.keyCapacity * 2);
+      if (this.keyTop === this.keyCapacity) this.growKeys(Math.ceil(this.keyCapacity * 1.5));
       slot = this.keyTop;
       this.keyTop += 1;
     }
@@ -250,7 +251,7 @@ export class JoinTable {
   ): number {
     let index = this.freeItems.pop();
     if (index === undefined) {
-      if (this.itemTop === this.itemCapacity) this.growItems(this.itemCapacity * 2);
+      if (this.itemTop === this.itemCapacity) this.growItems(Math.ceil(this.itemCapacity * 1.5));
       index = this.itemTop;
       this.itemTop += 1;
     }
