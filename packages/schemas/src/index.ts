@@ -35,6 +35,7 @@ export {
   safeDecodeRecord,
   validate,
   validateSourceRecord,
+  validateSourceRecordInPlace,
 } from './codec.js';
 export type { DecodeOptions, DecodeResult } from './codec.js';
 
