@@ -3,7 +3,7 @@ import {
   SchemaError,
   parseJson,
   validate,
-  validateSourceRecord,
+  validateSourceRecordInPlace,
   type DmsRecord,
   type Order,
   type OrderItem,
@@ -190,15 +190,16 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
         ) {
           const type = inferType(parsed);
           if (type !== undefined) {
-            value = { ...parsed, recordType: type };
+            // `parsed` is ours (just parsed): completed in place rather than copied.
+            parsed.recordType = type;
             counts.recordTypeInferred += 1;
           }
         }
-        const typed = validateSourceRecord(value, NO_ORIGIN) as JoinInputRecord;
-        const record =
-          settings.pruneAttributes || !isObject(value)
-            ? typed
-            : ({ ...value, ...typed } as JoinInputRecord);
+        // `value` is ours too (parsed or unwrapped here): a valid record that has exactly
+        // the schema's attributes is taken as it is, not copied.
+        const typed = validateSourceRecordInPlace(value, NO_ORIGIN) as JoinInputRecord;
+        // Unpruned, the record is `value` itself: valid, and zod changes no value it keeps.
+        const record = settings.pruneAttributes ? typed : (value as JoinInputRecord);
         if (record.recordType === 'Order') counts.orders += 1;
         else counts.items += 1;
         // One object shape for every record (absent origin fields are undefined).

@@ -55,6 +55,31 @@ describe('preprocess', () => {
     });
   });
 
+  it('emits records with the schema attributes in schema order, whatever the input order', () => {
+    const { recordType: _o, ...bareOrder } = order(1);
+    const { orderId, ...rest } = item(1, 2);
+    const inputs = [
+      { data: text({ warehouse: 'W1', ...order(1) }), arrivalTime: 0 },
+      { data: text(bareOrder), arrivalTime: 0 },
+      { data: text({ ...rest, orderId }), arrivalTime: 0 },
+      { data: text(item(1, 2)), arrivalTime: 0 },
+    ];
+    expect(preprocess(inputs).records.map((r) => JSON.stringify(r.record))).toEqual([
+      JSON.stringify(order(1)),
+      JSON.stringify(order(1)),
+      JSON.stringify(item(1, 2)),
+      JSON.stringify(item(1, 2)),
+    ]);
+  });
+
+  it('keeps unknown attributes where the input had them when told not to prune', () => {
+    const input = { warehouse: 'W1', ...item(1, 2), note: 'fragile' };
+    const result = preprocess([{ data: text(input), arrivalTime: 0 }], {
+      pruneAttributes: false,
+    });
+    expect(JSON.stringify(result.records[0]!.record)).toBe(JSON.stringify(input));
+  });
+
   it('unwraps @kse/generator DMS records back to the same orders and items', async () => {
     const originals = [];
     for await (const record of generateOrders({ orders: 20, seed: 'dms' })) originals.push(record);
