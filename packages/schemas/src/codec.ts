@@ -1,12 +1,7 @@
 import type { z } from 'zod';
 import { LIMITS, RECORD_TYPES } from './constants.js';
 import { SchemaError, type RecordOrigin, type SchemaIssue } from './errors.js';
-import {
-  fastOrder,
-  fastOrderInPlace,
-  fastOrderItem,
-  fastOrderItemInPlace,
-} from './fastValidate.js';
+import { fastOrder, fastOrderItem } from './fastValidate.js';
 import {
   DmsRecordSchema,
   OrderItemSchema,
@@ -99,41 +94,11 @@ function schemaInvalid(error: z.ZodError, origin: RecordOrigin): SchemaError {
 
 /**
  * Validates a parsed source-stream value: an AWS DMS envelope (it has `data` and
- * `metadata`), or an order or item chosen by `recordType`. Always returns a new object.
+ * `metadata`), or an order or item chosen by `recordType`.
  */
 export function validateSourceRecord(
   value: unknown,
   origin: RecordOrigin = {},
-): SourceRecord | DmsRecord {
-  return validateSource(value, origin, fastOrder, fastOrderItem);
-}
-
-/**
- * {@link validateSourceRecord} for a value the caller owns (e.g. just parsed): a valid
- * order or item that has exactly the schema's attributes, in the schema's order, is
- * returned as it is instead of copied. Otherwise the result, and every error, is the same
- * as {@link validateSourceRecord}'s: a new object without unknown attributes, or a
- * {@link SchemaError}. Since the result may be `value` itself, change neither afterwards.
- *
- * @example
- * ```ts
- * const value = parseJson(kinesisRecord.data);
- * // …inspect or complete `value` (e.g. add a missing recordType), then:
- * const record = validateSourceRecordInPlace(value, { position: kinesisRecord.sequenceNumber });
- * ```
- */
-export function validateSourceRecordInPlace(
-  value: unknown,
-  origin: RecordOrigin = {},
-): SourceRecord | DmsRecord {
-  return validateSource(value, origin, fastOrderInPlace, fastOrderItemInPlace);
-}
-
-function validateSource(
-  value: unknown,
-  origin: RecordOrigin,
-  order: (record: Record<string, unknown>) => SourceRecord | undefined,
-  orderItem: (record: Record<string, unknown>) => SourceRecord | undefined,
 ): SourceRecord | DmsRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SchemaError('KSE_SCHEMA_INVALID', 'record is not a JSON object', origin);
@@ -143,9 +108,9 @@ function validateSource(
     return validate(DmsRecordSchema, record, origin);
   }
   const recordType = record.recordType;
-  if (recordType === 'Order') return order(record) ?? validate(OrderSchema, record, origin);
+  if (recordType === 'Order') return fastOrder(record) ?? validate(OrderSchema, record, origin);
   if (recordType === 'OrderItem') {
-    return orderItem(record) ?? validate(OrderItemSchema, record, origin);
+    return fastOrderItem(record) ?? validate(OrderItemSchema, record, origin);
   }
   if (recordType === undefined) {
     throw new SchemaError('KSE_SCHEMA_INVALID', 'recordType: missing', {
@@ -177,8 +142,7 @@ export function decodeRecord(
   input: Uint8Array | string,
   options: DecodeOptions = {},
 ): SourceRecord | DmsRecord {
-  // The parsed value is ours alone: no need to copy a record that is already exact.
-  return validateSourceRecordInPlace(parseJson(input, options), options);
+  return validateSourceRecord(parseJson(input, options), options);
 }
 
 /** {@link decodeRecord} without throwing: `{ ok, value }` or `{ ok: false, error }`. */

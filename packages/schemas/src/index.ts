@@ -35,7 +35,6 @@ export {
   safeDecodeRecord,
   validate,
   validateSourceRecord,
-  validateSourceRecordInPlace,
 } from './codec.js';
 export type { DecodeOptions, DecodeResult } from './codec.js';
 

@@ -7,8 +7,6 @@ import {
   LIMITS,
   ProductSchema,
   safeDecodeRecord,
-  validateSourceRecord,
-  validateSourceRecordInPlace,
   type SchemaError,
   type SchemaErrorCode,
 } from '../src/index.js';
@@ -142,67 +140,6 @@ describe('decodeRecord', () => {
       },
     } as unknown as Uint8Array;
     expect(() => safeDecodeRecord(hostile)).toThrow(RangeError);
-  });
-});
-
-describe('validateSourceRecordInPlace', () => {
-  const parsed = (value: unknown): Record<string, unknown> =>
-    JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-
-  it('returns a valid order or item with exactly the schema attributes as it is', () => {
-    const exactOrder = parsed(order);
-    const exactItem = parsed(item);
-    expect(validateSourceRecordInPlace(exactOrder)).toBe(exactOrder);
-    expect(validateSourceRecordInPlace(exactItem)).toBe(exactItem);
-    // validateSourceRecord keeps returning a new object.
-    expect(validateSourceRecord(exactItem)).not.toBe(exactItem);
-    expect(validateSourceRecord(exactItem)).toEqual(exactItem);
-  });
-
-  it('returns a new record without unknown attributes, leaving the input as it was', () => {
-    const withExtra = parsed({ ...item, warehouse: 'B7' });
-    const typed = validateSourceRecordInPlace(withExtra);
-    expect(typed).not.toBe(withExtra);
-    expect(Object.keys(typed)).toEqual(Object.keys(item));
-    expect(typed).toEqual(item);
-    expect(withExtra.warehouse).toBe('B7');
-  });
-
-  it('returns a record with the schema attributes in another order as a copy in schema order', () => {
-    const { recordType, ...fields } = order;
-    const reordered = parsed({ recordType, ...fields });
-    const typed = validateSourceRecordInPlace(reordered);
-    expect(typed).not.toBe(reordered);
-    expect(JSON.stringify(typed)).toBe(JSON.stringify(order));
-  });
-
-  it('fails with the same code and reason as validateSourceRecord', () => {
-    const bad = [
-      { ...order, orderDateTime: '2026-02-29T00:00:00Z' },
-      { ...item, itemQuantity: 0, extra: 1 },
-      { ...item, recordType: 'Product' },
-      { orderId: 1 },
-      [item],
-      'text',
-    ];
-    const failure = (run: () => unknown): [string, string] => {
-      try {
-        run();
-      } catch (error) {
-        expect(isSchemaError(error)).toBe(true);
-        return [(error as SchemaError).code, (error as SchemaError).reason];
-      }
-      throw new Error('expected a SchemaError');
-    };
-    for (const value of bad) {
-      const origin = { source: 'test', position: 3 };
-      expect(failure(() => validateSourceRecordInPlace(parsed(value), origin))).toEqual(
-        failure(() => validateSourceRecord(parsed(value), origin)),
-      );
-    }
-    expect(failure(() => validateSourceRecordInPlace(parsed(bad[0])))[0]).toBe(
-      'KSE_SCHEMA_INVALID',
-    );
   });
 });
 
