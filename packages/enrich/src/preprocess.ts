@@ -3,7 +3,7 @@ import {
   SchemaError,
   parseJson,
   validate,
-  validateSourceRecordInPlace,
+  validateSourceRecord,
   type DmsRecord,
   type Order,
   type OrderItem,
@@ -195,10 +195,9 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
             counts.recordTypeInferred += 1;
           }
         }
-        // `value` is ours too (parsed or unwrapped here): a valid record that has exactly
-        // the schema's attributes is taken as it is, not copied.
-        const typed = validateSourceRecordInPlace(value, NO_ORIGIN) as JoinInputRecord;
-        // Unpruned, the record is `value` itself: valid, and zod changes no value it keeps.
+        const typed = validateSourceRecord(value, NO_ORIGIN) as JoinInputRecord;
+        // Unpruned, the record is `value` itself (ours: parsed or unwrapped here): it is
+        // valid, and validation changes no value it keeps, so no merged copy is needed.
         const record = settings.pruneAttributes ? typed : (value as JoinInputRecord);
         if (record.recordType === 'Order') counts.orders += 1;
         else counts.items += 1;
