@@ -1,8 +1,8 @@
 /**
  * Benchmark of `kse run` (not a test): runs the built CLI as a child process, once per
  * scenario, each on its own embedded local stack, and prints wall time, rows/s landed,
- * peak RSS of the whole process (emulators included: they run in-process) and the
- * end-to-end latency percentiles from the run's report.json.
+ * peak RSS of the whole job (the sum of the peaks of kse run and its two emulator
+ * processes) and the end-to-end latency percentiles from the run's report.json.
  *
  *   npx nx run @kse/cli:bench                       # both scenarios of issue 8
  *   npx nx run @kse/cli:bench -- --orders 50000     # one throughput run of that size
@@ -46,7 +46,17 @@ for (const scenario of scenarios) {
   const code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      [MAIN, 'run', ...scenario.args, '--report', reportDir, '--deadline', '30m'],
+      // As `npm start` runs it: a heap sized for the job (see the README).
+      [
+        '--max-old-space-size=512',
+        MAIN,
+        'run',
+        ...scenario.args,
+        '--report',
+        reportDir,
+        '--deadline',
+        '30m',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child.stdout.pipe(process.stdout);

@@ -107,6 +107,9 @@ export const DEFAULT_RUN_OPTIONS = {
   idleMs: 90_000,
 } satisfies Partial<RunPipelineOptions>;
 
+/** Heap cap of each emulator child process, MB. */
+const STACK_HEAP_MB = 256;
+
 /** Event-time orders per second the generator writes (its default `rate`). */
 const GENERATOR_ORDERS_PER_SECOND = 1000;
 const ITEMS_PER_ORDER = 2;
@@ -198,6 +201,9 @@ export async function runPipeline(
         region: resolved.config.region,
         split: true,
         dataDir: stackDir,
+        // Their live heap is small (the data is on disk); without a cap, V8 sizes the heap
+        // from the machine's memory and lets garbage pile up to hundreds of MB.
+        nodeFlags: [`--max-old-space-size=${STACK_HEAP_MB}`],
       });
       return openAws({ ...spawned.config });
     });
