@@ -172,6 +172,11 @@ export async function runPipeline(
   let aws: OpenAws | undefined;
   let spawned: SpawnedLocalStack | undefined;
   let stackDir: string | undefined;
+  /** Stops the embedded stack and removes its data (no-op without one). */
+  const stopStack = async (): Promise<void> => {
+    await spawned?.stop();
+    if (stackDir !== undefined) await rm(stackDir, { recursive: true, force: true });
+  };
   let stackPeakRss = 0;
   let handlers: PipelineHandlers | undefined;
   const mappings: EventSourceMapping[] = [];
@@ -492,8 +497,7 @@ export async function runPipeline(
     }
     if (!options.keep) {
       await aws?.close();
-      await spawned?.stop();
-      if (stackDir !== undefined) await rm(stackDir, { recursive: true, force: true });
+      await stopStack();
     }
   }
 
@@ -537,8 +541,7 @@ export async function runPipeline(
     close: async () => {
       await kept?.close();
       if (options.keep) {
-        await spawned?.stop();
-        if (stackDir !== undefined) await rm(stackDir, { recursive: true, force: true });
+        await stopStack();
       }
     },
   };
