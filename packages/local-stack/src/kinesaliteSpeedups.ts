@@ -297,13 +297,14 @@ const SPEEDUPS: KinesaliteSequenceHelpers = {
  * replaces its sequence-number and hash-key helpers, which use bignumber.js and take
  * about a quarter of the emulator's CPU under PutRecords/GetRecords load, with BigInt
  * versions that return the same values (property-tested against the originals).
- * Idempotent; affects emulators already running in this process too. It does nothing to
- * a stack in another process (`spawnLocalStack`): call it there.
+ * Idempotent; affects emulators already running in this process too. `startLocalStack`
+ * (and so every `spawnLocalStack` child) calls it unless `kinesaliteSpeedups: false`;
+ * call it yourself for a kinesalite you start another way.
  *
  * @example
  * ```ts
  * installKinesaliteSpeedups();
- * const stack = await startLocalStack();
+ * const server = kinesalite({ createStreamMs: 50 });
  * ```
  */
 export function installKinesaliteSpeedups(): void {
