@@ -61,7 +61,22 @@ export function decodeBase64(data: string, origin: { sequenceNumber?: string } =
 /** The shard id of an event record, from its `eventID` (`shardId-000000000000:<seq>`). */
 export function shardIdOf(record: KinesisStreamRecord): string {
   const colon = record.eventID.lastIndexOf(':');
-  return colon > 0 ? record.eventID.slice(0, colon) : record.eventID;
+  return colon > 0 ? internShardId(record.eventID.slice(0, colon)) : record.eventID;
+}
+
+// One string per shard id. A slice of `eventID` keeps the whole `eventID` alive in V8, and
+// the join holds the shard id of every order and item in its window: ~100 bytes a record.
+const shardIds = new Map<string, string>();
+
+function internShardId(shardId: string): string {
+  const known = shardIds.get(shardId);
+  if (known !== undefined) return known;
+  if (shardIds.size >= 4096) shardIds.clear();
+  // A copy that shares nothing with `eventID` (`slice` may return a view of it); exact for
+  // any string, lone surrogates included.
+  const copy = JSON.parse(JSON.stringify(shardId)) as string;
+  shardIds.set(copy, copy);
+  return copy;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   decodeKinesisEvent,
   decodeKinesisText,
   isLambdaError,
+  shardIdOf,
 } from '../src/index.js';
 import { awsSampleEvent, eventOf, kinesisRecord, order, seq } from './fixtures/events.js';
 
@@ -25,6 +26,17 @@ describe('decodeKinesisEvent', () => {
       subSequenceNumber: undefined,
       index: 0,
     });
+  });
+
+  it('takes the shard id from eventID, exactly, for any id', () => {
+    const ids = ['shardId-000000000001', 'shardId-000000000002', 'shard:with:colons', 'ß\ud800é'];
+    for (let round = 0; round < 2; round += 1) {
+      for (const id of ids) {
+        const record = { ...kinesisRecord('x', seq(1)), eventID: `${id}:${seq(round)}` };
+        expect(shardIdOf(record)).toBe(id);
+      }
+    }
+    expect(shardIdOf({ ...kinesisRecord('x', seq(1)), eventID: 'no-colon' })).toBe('no-colon');
   });
 
   it('round-trips a non-ASCII name through base64 and UTF-8 exactly', () => {
