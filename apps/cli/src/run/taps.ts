@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { numericRowKey } from './landedIndex.js';
 import type { LatencyRecorder } from './latency.js';
 
 // Middleware names must be unique per client stack.
@@ -78,13 +79,10 @@ export function tapTableWrites(
 // A number key when it fits exactly (ids of generated data do), else a string: a million
 // numbers in a Set cost half what strings do.
 function keyOf(item: Item): number | string {
-  const orderId = Number(item.orderId?.N);
-  const itemId = Number(item.itemId?.N);
-  const offset = itemId - 999_900_001;
-  if (Number.isSafeInteger(orderId) && orderId < 2 ** 32 && offset >= 0 && offset < 2 ** 20) {
-    return orderId * 2 ** 20 + offset;
-  }
-  return `${item.orderId?.N}/${item.itemId?.N}`;
+  return (
+    numericRowKey(Number(item.orderId?.N), Number(item.itemId?.N)) ??
+    `${item.orderId?.N}/${item.itemId?.N}`
+  );
 }
 
 /** What {@link tapStreamPuts} counts. */

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import {
   GetItemCommand,
   paginateScan,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { fromDynamoItem, type AttributeValueLike, type EnrichedOrderItem } from '@kse/schemas';
 import { emptyExpectedStats, expectedRows, type ExpectedStats } from './expectedRows.js';
+import { LandedIndex, rowFingerprint } from './landedIndex.js';
 import {
   canonicalRow,
   diffRows,
@@ -73,8 +73,9 @@ export interface VerifyResult {
 /**
  * Checks a table against the rows the input files call for: a paginated Scan through the
  * SDK (every item mapped with `fromDynamoItem`), then every expected row (see
- * {@link expectedRows}) compared field by field. Only a fingerprint per landed row is held,
- * so a million rows fit in a few hundred MB; mismatch examples are re-read with GetItem.
+ * {@link expectedRows}) compared field by field. Only a key and a fingerprint per landed row
+ * are held (see {@link LandedIndex}: a million rows in ~34 MB); mismatch examples are re-read
+ * with GetItem.
  *
  * @example
  * ```ts
@@ -163,7 +164,7 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
     invalid: [],
   };
 
-  const landedRows = new Map<string, string>();
+  const landedRows = new LandedIndex();
   let landed = 0;
   let invalid = 0;
   for await (const item of options.landed) {
@@ -181,7 +182,7 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
       }
       continue;
     }
-    landedRows.set(rowKey(row), fingerprint(canonicalRow(row)));
+    landedRows.add(row, rowFingerprint(canonicalRow(row)));
   }
 
   let expected = 0;
@@ -191,15 +192,13 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
   const mismatchedRows: ComparableRow[] = [];
   for await (const row of options.expected) {
     expected += 1;
-    const key = rowKey(row);
-    const found = landedRows.get(key);
+    const found = landedRows.take(row);
     if (found === undefined) {
       missing += 1;
-      if (examples.missing.length < keep) examples.missing.push(key);
+      if (examples.missing.length < keep) examples.missing.push(rowKey(row));
       continue;
     }
-    landedRows.delete(key);
-    if (found === fingerprint(canonicalRow(row))) {
+    if (found === rowFingerprint(canonicalRow(row))) {
       matched += 1;
     } else {
       mismatched += 1;
@@ -207,11 +206,7 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
     }
   }
   const unexpected = landedRows.size;
-  for (const key of landedRows.keys()) {
-    if (examples.unexpected.length >= keep) break;
-    examples.unexpected.push(key);
-  }
-  landedRows.clear();
+  examples.unexpected.push(...landedRows.remainingKeys(keep));
 
   for (const row of mismatchedRows) {
     const item = await options.reread(row);
@@ -222,10 +217,6 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
     examples.mismatched.push({ key: rowKey(row), differences });
   }
   return { expected, landed, matched, missing, unexpected, mismatched, invalid, examples };
-}
-
-function fingerprint(canonical: string): string {
-  return hash('sha1', canonical, 'base64');
 }
 
 /** Every item of a table, through the SDK's Scan paginator (optionally segmented). */
