@@ -334,6 +334,11 @@ export async function runPipeline(
       checkpointTable,
       batchSize: 500,
       pollIntervalMs: options.pollMs,
+      // Read ahead a few batches per shard, no more: a stage that falls behind leaves its
+      // backlog in the stream instead of this process's heap (up to 30,000 records per
+      // shard with the defaults, ~1 KB each).
+      getRecordsLimit: 1_000,
+      maxBufferedRecordsPerShard: 2_500,
       functionResponseTypes: ['ReportBatchItemFailures' as const],
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 10,
