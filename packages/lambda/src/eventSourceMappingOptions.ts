@@ -76,7 +76,7 @@ export interface EventSourceMappingOptions {
   functionResponseTypes?: 'ReportBatchItemFailures'[];
   /** Where discarded records go (with their data and the reason). */
   destinationConfig?: { onFailure?: OnFailureDestination };
-  /** Wait between GetRecords calls on a caught-up shard; default 1000 ms (AWS polls ~1/s). */
+  /** Time from one GetRecords call to the next on a caught-up shard; default 1000 ms (AWS polls ~1/s). */
   pollIntervalMs?: number;
   /** How often to list shards to find children after a reshard; default 10 s. */
   shardSyncIntervalMs?: number;

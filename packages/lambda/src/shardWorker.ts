@@ -167,6 +167,7 @@ export class ShardWorker {
         continue;
       }
       let response;
+      const calledAt = this.now();
       try {
         response = await this.kinesis.send(
           new GetRecordsCommand({ ShardIterator: iterator, Limit: getRecordsLimit }),
@@ -213,7 +214,11 @@ export class ShardWorker {
       if (records.length > 0) for (const lane of this.lanes) lane.notifier.notify();
       if (!response.NextShardIterator) return true;
       iterator = response.NextShardIterator;
-      if (records.length < getRecordsLimit) await this.sleep(pollIntervalMs);
+      // Calls start `pollIntervalMs` apart (the call's own time counts), as AWS's limit of
+      // five GetRecords calls per shard and second is a rate of call starts.
+      if (records.length < getRecordsLimit) {
+        await this.sleep(Math.max(0, pollIntervalMs - (this.now() - calledAt)));
+      }
     }
     return false;
   }

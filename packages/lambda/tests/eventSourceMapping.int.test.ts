@@ -98,6 +98,30 @@ describe('startEventSourceMapping', () => {
     expect(mapping.stats().shards['shardId-000000000000']!.iteratorAgeMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('starts GetRecords calls pollIntervalMs apart on a caught-up shard, the call time included', async () => {
+    const streamName = uniqueName('esm-poll');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    // A client whose GetRecords calls take 60 ms longer (a slow network), with their start times.
+    const slow = createAwsClients(testAwsConfig()).kinesis;
+    const starts: number[] = [];
+    slow.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'GetRecordsCommand') return next(args);
+        starts.push(performance.now());
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowGetRecords' },
+    );
+    await start({ streamName, kinesis: slow, pollIntervalMs: 100, handler: async () => {} });
+    await waitFor(() => starts.length >= 8, 'eight polls');
+    const gaps = starts.slice(1, 8).map((at, i) => at - starts[i]!);
+    const median = [...gaps].sort((a, b) => a - b)[3]!;
+    // Calls 100 ms apart, not 60 ms of call + 100 ms of wait.
+    expect(median).toBeGreaterThanOrEqual(95);
+    expect(median).toBeLessThan(140);
+  });
+
   it('re-drives from the lowest sequence number reported in batchItemFailures', async () => {
     const streamName = uniqueName('esm-partial');
     await ensureStream(kinesis, { streamName, shardCount: 1 });
