@@ -97,6 +97,7 @@ export class ShardWorker {
   private producerDone = false;
   private latestDone: string | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
+  private checkpointQueued = false;
   private readonly now: () => number;
 
   constructor(
@@ -475,15 +476,18 @@ export class ShardWorker {
       this.head = 0;
     }
     this.stats.inFlight = this.entries.length - this.head;
-    if (!moved) return;
-    const next = this.checkpointChain.then(async () => {
+    if (!moved || this.checkpointQueued) return;
+    // The lane goes on while the checkpoint is written (as in Lambda, checkpointing is not
+    // part of an invocation). One write at a time, each of the latest completed position:
+    // batches that complete during a write share the next one. `run` waits for the last.
+    this.checkpointQueued = true;
+    this.checkpointChain = this.checkpointChain.then(async () => {
+      this.checkpointQueued = false;
       const target = this.latestDone;
       if (target !== undefined && target !== this.stats.checkpoint) {
         await this.writeCheckpoint(target);
       }
     });
-    this.checkpointChain = next;
-    await next;
   }
 
   private async writeCheckpoint(checkpoint: string): Promise<void> {
