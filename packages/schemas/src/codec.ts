@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { LIMITS, RECORD_TYPES } from './constants.js';
 import { SchemaError, type RecordOrigin, type SchemaIssue } from './errors.js';
-import { fastOrder, fastOrderItem } from './fastValidate.js';
+import { fastEnrichedOrderItem, fastOrder, fastOrderItem } from './fastValidate.js';
 import {
   DmsRecordSchema,
+  EnrichedOrderItemSchema,
   OrderItemSchema,
   OrderSchema,
   type DmsRecord,
@@ -76,10 +77,23 @@ export function validate<S extends z.ZodType>(
   value: unknown,
   origin: RecordOrigin = {},
 ): z.output<S> {
+  const fast = FAST_PATHS.get(schema);
+  if (fast !== undefined && typeof value === 'object' && value !== null) {
+    const valid = fast(value as Record<string, unknown>);
+    if (valid !== undefined) return valid as z.output<S>;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw schemaInvalid(result.error, origin);
 }
+
+// Schemas with a cheap check of their common valid case (see fastValidate.ts): it accepts
+// exactly what zod accepts, with the same output; only invalid values pay for zod.
+const FAST_PATHS = new Map<z.ZodType, (record: Record<string, unknown>) => unknown>([
+  [OrderSchema, fastOrder],
+  [OrderItemSchema, fastOrderItem],
+  [EnrichedOrderItemSchema, fastEnrichedOrderItem],
+]);
 
 function schemaInvalid(error: z.ZodError, origin: RecordOrigin): SchemaError {
   const issues: SchemaIssue[] = error.issues.map((issue) => ({

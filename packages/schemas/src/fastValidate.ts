@@ -1,5 +1,5 @@
 import { regexes } from 'zod';
-import type { Order, OrderItem } from './records.js';
+import type { EnrichedOrderItem, Order, OrderItem } from './records.js';
 
 // The hot path of every pipeline stage is "valid order or item". zod finds and explains
 // every problem; these checks only recognise the common, valid case cheaply. They are
@@ -20,6 +20,8 @@ const isMoney = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0;
 const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && ISO_INSTANT.test(value);
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** The typed order when `record` is a valid order, else `undefined` (ask zod why). */
 export function fastOrder(record: Record<string, unknown>): Order | undefined {
@@ -87,4 +89,73 @@ export function fastOrderItem(record: Record<string, unknown>): OrderItem | unde
     orderDateTime,
     recordType: 'OrderItem',
   };
+}
+
+/**
+ * The typed row when `record` is a valid enriched row, else `undefined` (ask zod why). An
+ * optional `*_arrival_ts` key that is present with the value `undefined` goes to zod.
+ */
+export function fastEnrichedOrderItem(
+  record: Record<string, unknown>,
+): EnrichedOrderItem | undefined {
+  const {
+    event_ts,
+    orderId,
+    orderAmount,
+    orderStatus,
+    orderDateTime,
+    shipToName,
+    shipToAddress,
+    shipToCity,
+    shipToState,
+    shipToZip,
+    itemId,
+    itemAmount,
+    itemQuantity,
+    itemStatus,
+    productName,
+    order_arrival_ts,
+    item_arrival_ts,
+  } = record;
+  if (
+    !(isCount(event_ts) || isInstant(event_ts)) ||
+    !isId(orderId) ||
+    !isMoney(orderAmount) ||
+    typeof orderStatus !== 'string' ||
+    !isInstant(orderDateTime) ||
+    typeof shipToName !== 'string' ||
+    typeof shipToAddress !== 'string' ||
+    typeof shipToCity !== 'string' ||
+    typeof shipToState !== 'string' ||
+    typeof shipToZip !== 'string' ||
+    !isId(itemId) ||
+    !isMoney(itemAmount) ||
+    !isId(itemQuantity) ||
+    typeof itemStatus !== 'string' ||
+    (productName !== null && typeof productName !== 'string')
+  ) {
+    return undefined;
+  }
+  const row: EnrichedOrderItem = {
+    event_ts,
+    orderId,
+    orderAmount,
+    orderStatus,
+    orderDateTime,
+    shipToName,
+    shipToAddress,
+    shipToCity,
+    shipToState,
+    shipToZip,
+    itemId,
+    itemAmount,
+    itemQuantity,
+    itemStatus,
+    productName,
+  };
+  if (isCount(order_arrival_ts)) row.order_arrival_ts = order_arrival_ts;
+  else if (order_arrival_ts !== undefined || 'order_arrival_ts' in record) return undefined;
+  if (isCount(item_arrival_ts)) row.item_arrival_ts = item_arrival_ts;
+  else if (item_arrival_ts !== undefined || 'item_arrival_ts' in record) return undefined;
+  return row;
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OrderItemSchema, OrderSchema } from '../src/index.js';
-import { fastOrder, fastOrderItem } from '../src/fastValidate.js';
-import { item, order } from './fixtures.js';
+import { EnrichedOrderItemSchema, OrderItemSchema, OrderSchema, validate } from '../src/index.js';
+import { fastEnrichedOrderItem, fastOrder, fastOrderItem } from '../src/fastValidate.js';
+import { enriched, item, order } from './fixtures.js';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -154,8 +154,40 @@ describe('fast validation', () => {
     );
   });
 
+  it('accepts an enriched row exactly when zod accepts it, with the same output', () => {
+    const rows = [
+      enriched,
+      { ...enriched, productName: null, event_ts: '2026-01-01T00:00:00.000+01:00' },
+      { ...enriched, order_arrival_ts: undefined, item_arrival_ts: 0 },
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...rows).chain(mutations), (record) => {
+        const fast = fastEnrichedOrderItem(record);
+        const slow = EnrichedOrderItemSchema.safeParse(record);
+        // Every row zod accepts, but for an arrival key present with the value undefined.
+        const keptUndefined = ['order_arrival_ts', 'item_arrival_ts'].some(
+          (key) => key in record && record[key] === undefined,
+        );
+        expect(fast !== undefined).toBe(slow.success && !keptUndefined);
+        if (fast !== undefined) {
+          expect(fast).not.toBe(record);
+          // Entries, not JSON: a key present with the value undefined must match too.
+          expect(Object.entries(fast)).toEqual(Object.entries(slow.data!));
+        }
+        // Through validate, which takes the fast path and falls back to zod.
+        if (slow.success)
+          expect(Object.entries(validate(EnrichedOrderItemSchema, record))).toEqual(
+            Object.entries(slow.data),
+          );
+        else expect(() => validate(EnrichedOrderItemSchema, record)).toThrow();
+      }),
+      { numRuns: 5000, seed: 13 },
+    );
+  });
+
   it('takes the fast path for the valid records the generator writes', () => {
     expect(fastOrder(order)).toEqual(order);
     expect(fastOrderItem(item)).toEqual(item);
+    expect(fastEnrichedOrderItem(enriched)).toEqual(enriched);
   });
 });
