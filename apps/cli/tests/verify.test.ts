@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,7 +142,11 @@ describe('compareLanded', () => {
   it('finds an exact table exact', async () => {
     const expected = rows();
     const table = expected.map((r) => toDynamoItem(enriched(r)));
-    const result = await compareLanded({ landed: table, expected, reread: async () => undefined });
+    const result = await compareLanded({
+      landed: table,
+      expected: () => expected,
+      reread: async () => undefined,
+    });
     expect(result).toMatchObject({
       expected: 3,
       landed: 3,
@@ -159,7 +164,7 @@ describe('compareLanded', () => {
     const table = [changed, expected[2]!, extra].map((r) => toDynamoItem(enriched(r)));
     const result = await compareLanded({
       landed: table,
-      expected,
+      expected: () => expected,
       reread: async (row) =>
         table.find((i) => (i.orderId as { N: string }).N === String(row.orderId)),
     });
@@ -181,10 +186,79 @@ describe('compareLanded', () => {
     ]);
   });
 
+  // Yields `values`, yielding to the event loop before each value whose flag is set.
+  async function* paced<T>(values: T[], pauses: boolean[]): AsyncGenerator<T> {
+    for (const [i, value] of values.entries()) {
+      if (pauses[i % Math.max(1, pauses.length)]) await new Promise((r) => setImmediate(r));
+      yield value;
+    }
+  }
+
+  it('agrees with a plain Map comparison whatever the order in which the two sides arrive', async () => {
+    const base = rows()[0]!;
+    const cities = ['Springfield', 'Shelbyville'];
+    // Rows over a few keys (so duplicates and overlaps are common), two possible values.
+    const row = fc
+      .record({ orderId: fc.integer({ min: 1, max: 6 }), city: fc.constantFrom(0, 1) })
+      .map(({ orderId, city }) => ({ ...base, orderId, shipToCity: cities[city]! }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(row, { selector: (r) => r.orderId, maxLength: 6 }),
+        fc.array(row, { maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        async (landedRows, expectedRows, landedPauses, expectedPauses) => {
+          const table = landedRows.map((r) => toDynamoItem(enriched(r)));
+          const result = await compareLanded({
+            landed: paced(table, landedPauses),
+            expected: () => paced(expectedRows, expectedPauses),
+            reread: async (r) =>
+              table.find((i) => (i.orderId as { N: string }).N === String(r.orderId)),
+            examples: 2,
+          });
+          // The reference: every landed row in a Map, then the expected rows in file order.
+          const byKey = new Map(landedRows.map((r) => [rowKey(r), r]));
+          let matched = 0;
+          let mismatched = 0;
+          let missing = 0;
+          const mismatchedKeys = new Set<string>();
+          for (const r of expectedRows) {
+            const found = byKey.get(rowKey(r));
+            byKey.delete(rowKey(r));
+            if (found === undefined) missing += 1;
+            else if (canonicalRow(found) === canonicalRow(r)) matched += 1;
+            else {
+              mismatched += 1;
+              mismatchedKeys.add(rowKey(r));
+            }
+          }
+          expect(result).toMatchObject({
+            expected: expectedRows.length,
+            landed: landedRows.length,
+            matched,
+            mismatched,
+            missing,
+            unexpected: byKey.size,
+            invalid: 0,
+          });
+          expect(result.examples.missing).toHaveLength(Math.min(2, missing));
+          for (const key of result.examples.unexpected) expect(byKey.has(key)).toBe(true);
+          expect(result.examples.unexpected).toHaveLength(Math.min(2, byKey.size));
+          expect(result.examples.mismatched).toHaveLength(Math.min(2, mismatched));
+          for (const example of result.examples.mismatched) {
+            expect(mismatchedKeys.has(example.key)).toBe(true);
+            expect(example.differences.map((d) => d.field)).toEqual(['shipToCity']);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
   it('counts an item that is not an enriched row as invalid', async () => {
     const result = await compareLanded({
       landed: [{ orderId: { N: '1' }, itemId: { N: '2' } }],
-      expected: [],
+      expected: () => [],
       reread: async () => undefined,
     });
     expect(result.invalid).toBe(1);

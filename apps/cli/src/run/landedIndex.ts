@@ -26,7 +26,7 @@ const PRESENT = 1;
 const TAKEN = 2;
 
 /**
- * The landed rows of a verification, by key, each with its fingerprint: an open-addressing
+ * Rows of a verification by key, each with its fingerprint: an open-addressing
  * hash table over typed arrays, ~34 bytes per row at most (a million rows: 34 MB, where a
  * `Map` of key and digest strings took ~150 MB). Keys that are not {@link numericRowKey}s
  * go to a plain `Map`.
@@ -44,22 +44,27 @@ export class LandedIndex {
     return this.presentCount + this.others.size;
   }
 
-  /** Records the landed row with this key (a second row with the same key replaces it). */
-  add(row: Pick<EnrichedOrderItem, 'orderId' | 'itemId'>, fingerprint: number): void {
+  /**
+   * Records a row with this key and returns `true`; returns `false` (and keeps the first)
+   * when a row with this key is already held.
+   */
+  add(row: Pick<EnrichedOrderItem, 'orderId' | 'itemId'>, fingerprint: number): boolean {
     const key = numericRowKey(row.orderId, row.itemId);
     if (key === undefined) {
-      this.others.set(rowKey(row), fingerprint);
-      return;
+      const name = rowKey(row);
+      if (this.others.has(name)) return false;
+      this.others.set(name, fingerprint);
+      return true;
     }
     if ((this.used + 1) * 2 > this.keys.length) this.grow();
     const slot = this.find(key);
-    if (this.states[slot] !== PRESENT) {
-      if (this.states[slot] === EMPTY) this.used += 1;
-      this.presentCount += 1;
-      this.states[slot] = PRESENT;
-      this.keys[slot] = key;
-    }
+    if (this.states[slot] === PRESENT) return false;
+    if (this.states[slot] === EMPTY) this.used += 1;
+    this.presentCount += 1;
+    this.states[slot] = PRESENT;
+    this.keys[slot] = key;
     this.fingerprints[slot] = fingerprint;
+    return true;
   }
 
   /** Removes the row with this key and returns its fingerprint (`undefined`: not landed). */

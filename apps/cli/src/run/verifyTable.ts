@@ -72,10 +72,11 @@ export interface VerifyResult {
 
 /**
  * Checks a table against the rows the input files call for: a paginated Scan through the
- * SDK (every item mapped with `fromDynamoItem`), then every expected row (see
- * {@link expectedRows}) compared field by field. Only a key and a fingerprint per landed row
- * are held (see {@link LandedIndex}: a million rows in ~34 MB); mismatch examples are re-read
- * with GetItem.
+ * SDK (every item mapped with `fromDynamoItem`) while every expected row (see
+ * {@link expectedRows}) is derived, compared field by field. Only a key and a fingerprint
+ * are held per row that one side has produced and the other not yet (see
+ * {@link LandedIndex}: a million rows in ~34 MB); mismatch examples are re-read with
+ * GetItem.
  *
  * @example
  * ```ts
@@ -88,13 +89,16 @@ export async function verifyTable(options: VerifyTableOptions): Promise<VerifyRe
   const started = Date.now();
   const table = options.tableName ?? 'OrdersEnriched';
   const input = emptyExpectedStats();
+  let passes = 0;
   const comparison = await compareLanded({
     landed: scanItems(options.dynamodb, table, options.segments ?? 1),
-    expected: expectedRows({
-      productsPath: options.productsPath,
-      ordersPath: options.ordersPath,
-      stats: input,
-    }),
+    expected: () =>
+      expectedRows({
+        productsPath: options.productsPath,
+        ordersPath: options.ordersPath,
+        // The first pass fills the stats; a second one (for mismatch examples) must not.
+        stats: passes++ === 0 ? input : emptyExpectedStats(),
+      }),
     examples: options.examples,
     reread: async (row) => {
       const response = await options.dynamodb.send(
@@ -130,8 +134,11 @@ export interface CompareLandedOptions {
   landed:
     | AsyncIterable<Record<string, AttributeValueLike>>
     | Iterable<Record<string, AttributeValueLike>>;
-  /** The rows the input calls for. */
-  expected: AsyncIterable<ComparableRow> | Iterable<ComparableRow>;
+  /**
+   * The rows the input calls for. Called once, and once more when a mismatch example needs
+   * an expected row that was compared before its landed row arrived.
+   */
+  expected: () => AsyncIterable<ComparableRow> | Iterable<ComparableRow>;
   /** Reads one landed item again, to show how a mismatched row differs. */
   reread: (row: ComparableRow) => Promise<Record<string, AttributeValueLike> | undefined>;
   /** How many examples of each kind of difference to keep; default 5. */
@@ -152,8 +159,11 @@ export type Comparison = Pick<
 >;
 
 /**
- * Compares landed items with expected rows, field by field (see `COMPARED_FIELDS`). Only a
- * fingerprint of each landed row is held; the few mismatch examples are re-read.
+ * Compares landed items with expected rows, field by field (see `COMPARED_FIELDS`). The
+ * table is read and the expected rows derived at the same time; each side holds only a key
+ * and a fingerprint of the rows the other side has not produced yet (see
+ * {@link LandedIndex}), and the few mismatch examples are re-read. An expected row listed
+ * twice can be matched by one landed row only: the second counts as missing.
  */
 export async function compareLanded(options: CompareLandedOptions): Promise<Comparison> {
   const keep = options.examples ?? 5;
@@ -163,51 +173,83 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
     mismatched: [],
     invalid: [],
   };
-
-  const landedRows = new LandedIndex();
+  // Rows one side has produced and the other not yet.
+  const landedOnly = new LandedIndex();
+  const expectedOnly = new LandedIndex();
   let landed = 0;
   let invalid = 0;
-  for await (const item of options.landed) {
-    landed += 1;
-    let row: EnrichedOrderItem;
-    try {
-      row = fromDynamoItem(item);
-    } catch (error) {
-      invalid += 1;
-      if (examples.invalid.length < keep) {
-        examples.invalid.push({
-          key: `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`,
-          reason: error instanceof Error ? error.message : String(error),
-        });
-      }
-      continue;
-    }
-    landedRows.add(row, rowFingerprint(canonicalRow(row)));
-  }
-
   let expected = 0;
   let matched = 0;
-  let missing = 0;
   let mismatched = 0;
+  let duplicates = 0;
+  // Mismatch examples: expected rows at hand, or keys of rows to derive again.
   const mismatchedRows: ComparableRow[] = [];
-  for await (const row of options.expected) {
-    expected += 1;
-    const found = landedRows.take(row);
-    if (found === undefined) {
-      missing += 1;
-      if (examples.missing.length < keep) examples.missing.push(rowKey(row));
-      continue;
+  const mismatchedKeys = new Set<string>();
+  const mismatch = (row: ComparableRow, atHand: boolean): void => {
+    mismatched += 1;
+    if (mismatchedRows.length + mismatchedKeys.size >= keep) return;
+    if (atHand) mismatchedRows.push(row);
+    else mismatchedKeys.add(rowKey(row));
+  };
+  let failed = false;
+  const readTable = async (): Promise<void> => {
+    for await (const item of options.landed) {
+      if (failed) return;
+      landed += 1;
+      let row: EnrichedOrderItem;
+      try {
+        row = fromDynamoItem(item);
+      } catch (error) {
+        invalid += 1;
+        if (examples.invalid.length < keep) {
+          examples.invalid.push({
+            key: `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+        continue;
+      }
+      const fingerprint = rowFingerprint(canonicalRow(row));
+      const wanted = expectedOnly.take(row);
+      if (wanted === undefined) landedOnly.add(row, fingerprint);
+      else if (wanted === fingerprint) matched += 1;
+      else mismatch(row, false);
     }
-    if (found === rowFingerprint(canonicalRow(row))) {
-      matched += 1;
-    } else {
-      mismatched += 1;
-      if (mismatchedRows.length < keep) mismatchedRows.push(row);
+  };
+  const deriveExpected = async (): Promise<void> => {
+    for await (const row of options.expected()) {
+      if (failed) return;
+      expected += 1;
+      const fingerprint = rowFingerprint(canonicalRow(row));
+      const found = landedOnly.take(row);
+      if (found === fingerprint) matched += 1;
+      else if (found !== undefined) mismatch(row, true);
+      else if (!expectedOnly.add(row, fingerprint)) {
+        duplicates += 1;
+        if (examples.missing.length < keep) examples.missing.push(rowKey(row));
+      }
+    }
+  };
+  const both = [readTable(), deriveExpected()].map((side) =>
+    side.catch((error: unknown) => {
+      failed = true;
+      throw error;
+    }),
+  );
+  await Promise.all(both);
+
+  const missing = expectedOnly.size + duplicates;
+  examples.missing.push(...expectedOnly.remainingKeys(keep - examples.missing.length));
+  const unexpected = landedOnly.size;
+  examples.unexpected.push(...landedOnly.remainingKeys(keep));
+
+  if (mismatchedKeys.size > 0) {
+    for await (const row of options.expected()) {
+      if (!mismatchedKeys.delete(rowKey(row))) continue;
+      mismatchedRows.push(row);
+      if (mismatchedKeys.size === 0) break;
     }
   }
-  const unexpected = landedRows.size;
-  examples.unexpected.push(...landedRows.remainingKeys(keep));
-
   for (const row of mismatchedRows) {
     const item = await options.reread(row);
     const differences =
