@@ -75,3 +75,4 @@ export type {
 } from './spawnLocalStack.js';
 
 export { installKinesaliteSpeedups } from './kinesaliteSpeedups.js';
+export { installDynaliteSpeedups } from './dynaliteSpeedups.js';

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import {
@@ -13,6 +12,7 @@ import {
   type AwsCredentials,
 } from './config.js';
 import { LocalStackError } from './errors.js';
+import { installDynaliteSpeedups, loadDynalite } from './dynaliteSpeedups.js';
 import { installKinesaliteSpeedups } from './kinesaliteSpeedups.js';
 
 /** The emulated services. */
@@ -47,6 +47,14 @@ export interface LocalStackOptions {
    * process; false leaves them as they are.
    */
   kinesaliteSpeedups?: boolean;
+  /**
+   * Make dynalite's write path cheaper with shortcuts that answer exactly as it does (see
+   * `installDynaliteSpeedups`: cached table descriptions, no read of the old item where
+   * it cannot matter, the puts of one event-loop turn batched on disk, fast type checks
+   * of plain attribute values). Default true. They apply to every dynalite this package
+   * starts in this process; false leaves them as they are.
+   */
+  dynaliteSpeedups?: boolean;
 }
 
 /** Defaults of {@link LocalStackOptions}. */
@@ -55,6 +63,7 @@ export const DEFAULT_LOCAL_STACK_OPTIONS = {
   region: DEFAULT_REGION,
   transitionMs: 50,
   kinesaliteSpeedups: true,
+  dynaliteSpeedups: true,
 } satisfies LocalStackOptions;
 
 /** A running local stack: Kinesis, DynamoDB and S3 emulators on loopback ports. */
@@ -127,6 +136,7 @@ export async function startEmulators(
     ports = {},
     transitionMs,
     kinesaliteSpeedups,
+    dynaliteSpeedups,
   } = {
     ...DEFAULT_LOCAL_STACK_OPTIONS,
     ...options,
@@ -182,6 +192,9 @@ export async function startEmulators(
       );
     }
     if (wanted.has('dynamodb')) {
+      if (dynaliteSpeedups) installDynaliteSpeedups();
+      // Loaded here, not imported: its actions must see the putItem dispatcher.
+      const dynalite = loadDynalite();
       serve(
         'dynamodb',
         dynalite({
