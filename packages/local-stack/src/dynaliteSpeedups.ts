@@ -157,18 +157,20 @@ const STATE = Symbol.for('@kse/local-stack.dynaliteSpeedups');
 const CACHED = Symbol.for('@kse/local-stack.dynaliteTableCache');
 const COALESCED = Symbol.for('@kse/local-stack.dynalitePutCoalescing');
 
-const NO_PARTS: DynaliteSpeedupParts = {
+/** Every shortcut off (what `uninstallDynaliteSpeedups` sets). */
+export const NO_PARTS: Readonly<DynaliteSpeedupParts> = Object.freeze({
   tableCache: false,
   putItemSkipRead: false,
   coalescePuts: false,
   fastCheckTypes: false,
-};
-const ALL_PARTS: DynaliteSpeedupParts = {
+});
+/** Every shortcut on (what `installDynaliteSpeedups` sets). */
+export const ALL_PARTS: Readonly<DynaliteSpeedupParts> = Object.freeze({
   tableCache: true,
   putItemSkipRead: true,
   coalescePuts: true,
   fastCheckTypes: true,
-};
+});
 
 function thisModuleFile(): string {
   // CJS build: __filename; ESM build, vitest and tsx: import.meta.url.

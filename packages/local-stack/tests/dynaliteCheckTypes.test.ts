@@ -39,7 +39,22 @@ function outcome(run: (data: unknown) => unknown, input: unknown): unknown {
 
 const junk = fc.jsonValue({ maxDepth: 2 });
 const keyName = fc.oneof(
-  fc.constantFrom('S', 'N', 'B', 'BOOL', 'NULL', 'SS', 'NS', 'BS', 'L', 'M', 'x', 'toString', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'S',
+    'N',
+    'B',
+    'BOOL',
+    'NULL',
+    'SS',
+    'NS',
+    'BS',
+    'L',
+    'M',
+    'x',
+    'toString',
+    '__proto__',
+    'constructor',
+  ),
   fc.string({ maxLength: 4 }),
 );
 const base64 = fc

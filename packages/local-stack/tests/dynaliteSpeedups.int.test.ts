@@ -26,24 +26,13 @@ import {
   setDynaliteSpeedups,
   uninstallDynaliteSpeedups,
   type DynaliteSpeedupParts,
+  ALL_PARTS as ALL,
+  NO_PARTS as NONE,
 } from '../src/dynaliteSpeedups.js';
 import { pollUntil } from '../src/poll.js';
 
 const requireHere = createRequire(import.meta.url);
 const dynaliteDb = requireHere('dynalite/db') as { create: (options?: object) => unknown };
-
-const ALL: DynaliteSpeedupParts = {
-  tableCache: true,
-  putItemSkipRead: true,
-  coalescePuts: true,
-  fastCheckTypes: true,
-};
-const NONE: DynaliteSpeedupParts = {
-  tableCache: false,
-  putItemSkipRead: false,
-  coalescePuts: false,
-  fastCheckTypes: false,
-};
 
 type Item = Record<string, AttributeValue>;
 type Outcome = Record<string, unknown>;

@@ -16,6 +16,8 @@ import {
   tableHasNoIndexes,
   uninstallDynaliteSpeedups,
   type DynaliteSpeedupParts,
+  ALL_PARTS as ALL,
+  NO_PARTS as NONE,
 } from '../src/dynaliteSpeedups.js';
 
 const requireHere = createRequire(import.meta.url);
@@ -47,18 +49,6 @@ const validations = requireHere('dynalite/validations') as {
 };
 
 const SEED = 20_251_128;
-const ALL: DynaliteSpeedupParts = {
-  tableCache: true,
-  putItemSkipRead: true,
-  coalescePuts: true,
-  fastCheckTypes: true,
-};
-const NONE: DynaliteSpeedupParts = {
-  tableCache: false,
-  putItemSkipRead: false,
-  coalescePuts: false,
-  fastCheckTypes: false,
-};
 
 const tempDirs: string[] = [];
 const openStores: Store[] = [];
