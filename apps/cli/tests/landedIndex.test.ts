@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LandedIndex, numericRowKey, rowFingerprint } from '../src/run/landedIndex.js';
-import { rowKey } from '../src/run/rowKey.js';
+import { COMPARED_FIELDS, canonicalRow, rowKey, type ComparableRow } from '../src/run/rowKey.js';
 
 describe('numericRowKey', () => {
   it('is exact and one-to-one inside its range, undefined outside it', () => {
@@ -32,11 +32,58 @@ describe('numericRowKey', () => {
 });
 
 describe('rowFingerprint', () => {
-  it('is a 48-bit integer that tells different strings apart', () => {
-    const a = rowFingerprint('[1,2,"x"]');
-    expect(Number.isSafeInteger(a) && a >= 0 && a < 2 ** 48).toBe(true);
-    expect(rowFingerprint('[1,2,"x"]')).toBe(a);
-    expect(rowFingerprint('[1,2,"y"]')).not.toBe(a);
+  const base: ComparableRow = {
+    orderId: 1,
+    itemId: 999900001,
+    orderAmount: 10.5,
+    orderStatus: 'COMPLETE',
+    orderDateTime: '2024-03-01T10:11:12.000Z',
+    shipToName: 'Ada',
+    shipToAddress: '1 Main St',
+    shipToCity: 'Springfield',
+    shipToState: 'IL',
+    shipToZip: '62701',
+    itemAmount: 2.25,
+    itemQuantity: 3,
+    itemStatus: 'SHIPPED',
+    productName: 'Oak Desk',
+  };
+  // Values that are easy to confuse: a number and its digits as a string, 0 and -0, null
+  // and a missing field, strings that differ by one character.
+  const value = fc.constantFrom<unknown>(0, -0, 1, '1', '', 'a', 'ab', null, undefined);
+  // Two fields of few values: equal rows are common (a tenth of the pairs).
+  const near = fc
+    .tuple(value, value)
+    .map(([zip, name]) => ({ ...base, shipToZip: zip, productName: name }) as ComparableRow);
+  // Up to four fields changed: rows that differ somewhere, mostly.
+  const far = fc
+    .dictionary(fc.constantFrom(...COMPARED_FIELDS), value, { maxKeys: 4 })
+    .map((changes) => ({ ...base, ...changes }) as ComparableRow);
+
+  it('is a 53-bit integer, equal for two rows exactly when their canonical strings are', () => {
+    for (const rows of [near, far]) {
+      fc.assert(
+        fc.property(rows, rows, (x, y) => {
+          const fx = rowFingerprint(x);
+          expect(Number.isSafeInteger(fx) && fx >= 0).toBe(true);
+          expect(fx === rowFingerprint(y)).toBe(canonicalRow(x) === canonicalRow(y));
+        }),
+        { numRuns: 3000 },
+      );
+    }
+  });
+
+  it('tells apart values that only differ in where one string ends and the next begins', () => {
+    // Without the lengths, both would hash the same words (3 is also the tag of a string).
+    const a = rowFingerprint({ ...base, shipToName: 'a\u0003b', shipToAddress: 'c' });
+    expect(rowFingerprint({ ...base, shipToName: 'a', shipToAddress: 'b\u0003c' })).not.toBe(a);
+    expect(rowFingerprint({ ...base, shipToName: 'a\u0003b', shipToAddress: 'c' })).toBe(a);
+  });
+
+  it('has no collisions among a million rows that differ in one field', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 1_000_000; i += 1) seen.add(rowFingerprint({ ...base, orderId: i }));
+    expect(seen.size).toBe(1_000_000);
   });
 });
 

@@ -7,13 +7,7 @@ import {
 import { fromDynamoItem, type AttributeValueLike, type EnrichedOrderItem } from '@kse/schemas';
 import { emptyExpectedStats, expectedRows, type ExpectedStats } from './expectedRows.js';
 import { LandedIndex, rowFingerprint } from './landedIndex.js';
-import {
-  canonicalRow,
-  diffRows,
-  rowKey,
-  type ComparableRow,
-  type FieldDifference,
-} from './rowKey.js';
+import { diffRows, rowKey, type ComparableRow, type FieldDifference } from './rowKey.js';
 
 /** Options of {@link verifyTable}. */
 export interface VerifyTableOptions {
@@ -209,7 +203,7 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
         }
         continue;
       }
-      const fingerprint = rowFingerprint(canonicalRow(row));
+      const fingerprint = rowFingerprint(row);
       const wanted = expectedOnly.take(row);
       if (wanted === undefined) landedOnly.add(row, fingerprint);
       else if (wanted === fingerprint) matched += 1;
@@ -220,7 +214,7 @@ export async function compareLanded(options: CompareLandedOptions): Promise<Comp
     for await (const row of options.expected()) {
       if (failed) return;
       expected += 1;
-      const fingerprint = rowFingerprint(canonicalRow(row));
+      const fingerprint = rowFingerprint(row);
       const found = landedOnly.take(row);
       if (found === fingerprint) matched += 1;
       else if (found !== undefined) mismatch(row, true);
