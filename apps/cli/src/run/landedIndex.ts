@@ -18,16 +18,17 @@ const words = new Uint32Array(float.buffer);
 
 /**
  * A 53-bit fingerprint of a row's compared fields (`COMPARED_FIELDS`, in order): two
- * different rows share one with a probability of about 2^-53. It hashes the values
- * themselves, no string is built: a third of the time of a SHA-1 of {@link canonicalRow}
- * (the million rows of the sample's run are fingerprinted twice, once per side). Equal
+ * different rows (not crafted to collide) share one with a probability of about 2^-53.
+ * It hashes the values themselves, no string is built: a third of the time of a SHA-1 of
+ * {@link canonicalRow} (the million rows of the sample's run are fingerprinted twice,
+ * once per side). Equal
  * fingerprints stand for equal canonical strings: `null` and a missing field are one
  * value, as are `0` and `-0`; a number never equals a string.
  *
  * Two 32-bit lanes, each over the same stream of 32-bit words (a type tag per value,
  * then a number's two words or a string's length and UTF-16 code units): one with
- * MurmurHash3's round and finalizer, the other with xxHash32's, so that a collision in
- * one lane says nothing about the other.
+ * MurmurHash3's round and finalizer, the other with xxHash32's (other multipliers and
+ * rotations), so that inputs colliding in one lane are not bound to collide in the other.
  */
 export function rowFingerprint(row: ComparableRow): number {
   let a = 0x9747b28c;
