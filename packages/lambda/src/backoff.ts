@@ -1,3 +1,5 @@
+// Retry timing shared by both rooms: putRecordsAll (adapters/) and the shard worker and
+// checkpoint store (esm/). It lives above them so neither room imports the other for it.
 /** Capped exponential backoff with full jitter: a delay in `[0, min(cap, base·2^attempt))`. */
 export function fullJitterDelay(
   attempt: number,
@@ -28,35 +30,3 @@ export const defaultSleep: Sleep = (ms, signal) =>
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-
-/**
- * A wake-up signal between async loops: `wait()` resolves on the next `notify()`, on a
- * timeout, or when the signal aborts, whichever comes first.
- */
-export class Notifier {
-  private waiters: (() => void)[] = [];
-
-  notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  wait(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
-        if (timer) clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        // A waiter woken by its timeout or the signal leaves the list (no build-up).
-        const index = this.waiters.indexOf(done);
-        if (index >= 0) this.waiters.splice(index, 1);
-        resolve();
-      };
-      this.waiters.push(done);
-      signal.addEventListener('abort', done, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(done, Math.max(0, timeoutMs));
-    });
-  }
-}

@@ -1,8 +1,13 @@
+// Shared by both rooms: the one error type of the package.
 export { LAMBDA_ERROR_CODES, LambdaError, isLambdaError } from './errors.js';
 export type { LambdaErrorCode, LambdaErrorOptions } from './errors.js';
 
-export { KPL_MAGIC, aggregate, deaggregate, isKplAggregated } from './kpl.js';
-export type { KplUserRecord } from './kpl.js';
+// ── Lambda adapters (adapters/): what runs inside AWS Lambda ────────────────────────────
+// Kinesis event decoding, KPL de-aggregation, partial batch responses, Lambda-shaped
+// events and contexts, and the preprocess / enrich / sink handler factories.
+
+export { KPL_MAGIC, aggregate, deaggregate, isKplAggregated } from './adapters/kpl.js';
+export type { KplUserRecord } from './adapters/kpl.js';
 
 export {
   decodeBase64,
@@ -10,53 +15,61 @@ export {
   decodeKinesisText,
   originOf,
   shardIdOf,
-} from './kinesisEvent.js';
+} from './adapters/kinesisEvent.js';
 export type {
   DecodeKinesisEventOptions,
   DecodedKinesisEvent,
   KinesisDecodeFailure,
   KinesisUserRecord,
-} from './kinesisEvent.js';
+} from './adapters/kinesisEvent.js';
 
-export { processKinesisEvent, toBatchResponse } from './batchResponse.js';
+export { processKinesisEvent, toBatchResponse } from './adapters/batchResponse.js';
 export type {
   BatchProcessResult,
   KinesisBatchProcessor,
   ProcessKinesisEventOptions,
-} from './batchResponse.js';
+} from './adapters/batchResponse.js';
 
-export { createLambdaContext, toKinesisStreamEvent } from './lambdaEvent.js';
-export type { EventSourceInfo, LambdaContextOptions, PolledRecord } from './lambdaEvent.js';
+export { createLambdaContext, toKinesisStreamEvent } from './adapters/lambdaEvent.js';
+export type {
+  EventSourceInfo,
+  LambdaContextOptions,
+  PolledRecord,
+} from './adapters/lambdaEvent.js';
 
-export { startEventSourceMapping } from './eventSourceMapping.js';
-export type { EventSourceMapping, EventSourceMappingStats } from './eventSourceMapping.js';
-export { DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS } from './eventSourceMappingOptions.js';
+export { createSinkHandler } from './adapters/handlers/sinkHandler.js';
+export type { KinesisBatchHandler, SinkHandlerOptions } from './adapters/handlers/sinkHandler.js';
+export { createEnrichHandler } from './adapters/handlers/enrichHandler.js';
+export type { EnrichHandlerOptions, EnrichTopology } from './adapters/handlers/enrichHandler.js';
+export { createPreprocessHandler } from './adapters/handlers/preprocessHandler.js';
+export type { PreprocessHandlerOptions } from './adapters/handlers/preprocessHandler.js';
+export type { HandlerBaseOptions } from './adapters/handlers/common.js';
+export type { ObservabilityOptions } from './adapters/handlers/observability.js';
+export { putRecordsAll } from './adapters/handlers/putRecordsAll.js';
+export type { PutRecordsAllOptions } from './adapters/handlers/putRecordsAll.js';
+
+// ── Local event source mapping (esm/): Lambda's poller, run locally ─────────────────────
+// Polls real Kinesis shards and invokes the handlers above with Lambda's semantics:
+// batching, retries, bisection, on-failure destinations, checkpoints and leases.
+
+export { startEventSourceMapping } from './esm/eventSourceMapping.js';
+export type { EventSourceMapping, EventSourceMappingStats } from './esm/eventSourceMapping.js';
+export { DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS } from './esm/eventSourceMappingOptions.js';
 export type {
   BatchInvocationInfo,
   EventSourceMappingOptions,
   KinesisLambdaHandler,
   MappingLogger,
   StartingPosition,
-} from './eventSourceMappingOptions.js';
-export { CheckpointStore, SHARD_END } from './checkpointStore.js';
-export type { CheckpointStoreOptions, ShardLease } from './checkpointStore.js';
-export { createDestinationSender } from './onFailureDestination.js';
+} from './esm/eventSourceMappingOptions.js';
+export { CheckpointStore, SHARD_END } from './esm/checkpointStore.js';
+export type { CheckpointStoreOptions, ShardLease } from './esm/checkpointStore.js';
+export { createDestinationSender } from './esm/onFailureDestination.js';
 export type {
   DestinationSender,
   DiscardCondition,
   DiscardedRecord,
   OnFailureDestination,
-} from './onFailureDestination.js';
-export { laneOf } from './shardWorker.js';
-export type { MappingCounters, ShardStats } from './shardWorker.js';
-
-export { createSinkHandler } from './handlers/sinkHandler.js';
-export type { KinesisBatchHandler, SinkHandlerOptions } from './handlers/sinkHandler.js';
-export { createEnrichHandler } from './handlers/enrichHandler.js';
-export type { EnrichHandlerOptions, EnrichTopology } from './handlers/enrichHandler.js';
-export { createPreprocessHandler } from './handlers/preprocessHandler.js';
-export type { PreprocessHandlerOptions } from './handlers/preprocessHandler.js';
-export type { HandlerBaseOptions } from './handlers/common.js';
-export type { ObservabilityOptions } from './handlers/observability.js';
-export { putRecordsAll } from './handlers/putRecordsAll.js';
-export type { PutRecordsAllOptions } from './handlers/putRecordsAll.js';
+} from './esm/onFailureDestination.js';
+export { laneOf } from './esm/shardWorker.js';
+export type { MappingCounters, ShardStats } from './esm/shardWorker.js';

@@ -9,8 +9,8 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { defaultSleep, type Sleep } from './backoff.js';
-import { LambdaError } from './errors.js';
+import { defaultSleep, type Sleep } from '../backoff.js';
+import { LambdaError } from '../errors.js';
 
 /** Checkpoint value of a shard whose every record was processed (KCL's `SHARD_END`). */
 export const SHARD_END = 'SHARD_END';

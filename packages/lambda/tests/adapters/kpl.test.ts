@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aggregate, deaggregate, isKplAggregated, KPL_MAGIC } from '../src/index.js';
+import { aggregate, deaggregate, isKplAggregated, KPL_MAGIC } from '../../src/index.js';
 
 describe('deaggregate', () => {
   it('decodes a hand-built AggregatedRecord with tags it must skip', () => {

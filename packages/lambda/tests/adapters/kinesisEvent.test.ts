@@ -8,9 +8,9 @@ import {
   decodeKinesisText,
   isLambdaError,
   shardIdOf,
-} from '../src/index.js';
-import { isPaddedBase64 } from '../src/kinesisEvent.js';
-import { awsSampleEvent, eventOf, kinesisRecord, order, seq } from './fixtures/events.js';
+} from '../../src/index.js';
+import { isPaddedBase64 } from '../../src/adapters/kinesisEvent.js';
+import { awsSampleEvent, eventOf, kinesisRecord, order, seq } from '../fixtures/events.js';
 
 describe('decodeKinesisEvent', () => {
   it('decodes the documented AWS sample event to its text, shard and arrival time', () => {

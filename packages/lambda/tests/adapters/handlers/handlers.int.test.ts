@@ -18,8 +18,8 @@ import {
   startEventSourceMapping,
   type EventSourceMapping,
   type KinesisLambdaHandler,
-} from '../src/index.js';
-import { putRecords, seededRandom, waitFor } from './helpers.js';
+} from '../../../src/index.js';
+import { putRecords, seededRandom, waitFor } from '../../helpers.js';
 
 const clients = createAwsClients(testAwsConfig());
 const { kinesis } = clients;

@@ -19,9 +19,9 @@ import {
   type DiscardedRecord,
   type EventSourceMapping,
   type EventSourceMappingOptions,
-} from '../src/index.js';
-import { order } from './fixtures/events.js';
-import { compareSeq, putRecords, seededRandom, textsOf, waitFor } from './helpers.js';
+} from '../../src/index.js';
+import { order } from '../fixtures/events.js';
+import { compareSeq, putRecords, seededRandom, textsOf, waitFor } from '../helpers.js';
 
 const clients = createAwsClients(testAwsConfig());
 const { kinesis, dynamodb } = clients;

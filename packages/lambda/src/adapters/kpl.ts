@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LambdaError } from './errors.js';
+import { LambdaError } from '../errors.js';
 
 /** The four bytes that open a KPL-aggregated record. */
 export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);

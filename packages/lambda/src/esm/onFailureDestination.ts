@@ -2,7 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { LIMITS } from '@kse/schemas';
-import { LambdaError } from './errors.js';
+import { LambdaError } from '../errors.js';
 
 /** Why records were discarded, as Lambda names it in its on-failure invocation records. */
 export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';

@@ -4,15 +4,15 @@ import {
   ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { Notifier } from './backoff.js';
+import type { EventSourceInfo } from '../adapters/lambdaEvent.js';
+import { LambdaError } from '../errors.js';
 import { CheckpointStore, SHARD_END } from './checkpointStore.js';
-import { LambdaError } from './errors.js';
 import {
   resolveMappingOptions,
   type EventSourceMappingOptions,
   type ResolvedMappingOptions,
 } from './eventSourceMappingOptions.js';
-import type { EventSourceInfo } from './lambdaEvent.js';
+import { Notifier } from './notifier.js';
 import { createDestinationSender } from './onFailureDestination.js';
 import {
   ShardWorker,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LambdaError } from '../errors.js';
+import { LambdaError } from '../../errors.js';
 
 /**
  * Reads a handler's configuration: explicit options win, environment variables fill the

@@ -5,16 +5,17 @@ import {
   type GetShardIteratorCommandInput,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { defaultSleep, fullJitterDelay, Notifier } from './backoff.js';
-import { SHARD_END, type CheckpointStore } from './checkpointStore.js';
-import { isLambdaError } from './errors.js';
-import type { ResolvedMappingOptions } from './eventSourceMappingOptions.js';
 import {
   createLambdaContext,
   toKinesisStreamEvent,
   type EventSourceInfo,
   type PolledRecord,
-} from './lambdaEvent.js';
+} from '../adapters/lambdaEvent.js';
+import { defaultSleep, fullJitterDelay } from '../backoff.js';
+import { isLambdaError } from '../errors.js';
+import { SHARD_END, type CheckpointStore } from './checkpointStore.js';
+import type { ResolvedMappingOptions } from './eventSourceMappingOptions.js';
+import { Notifier } from './notifier.js';
 import type {
   DestinationSender,
   DiscardCondition,

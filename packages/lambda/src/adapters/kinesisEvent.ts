@@ -1,6 +1,6 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { decodeUtf8, type RecordOrigin } from '@kse/schemas';
-import { LambdaError } from './errors.js';
+import { LambdaError } from '../errors.js';
 import { deaggregate, isKplAggregated } from './kpl.js';
 
 /**

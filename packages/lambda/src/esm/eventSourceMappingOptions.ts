@@ -2,8 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { Sleep } from './backoff.js';
-import { LambdaError } from './errors.js';
+import type { Sleep } from '../backoff.js';
+import { LambdaError } from '../errors.js';
 import type { OnFailureDestination } from './onFailureDestination.js';
 
 /** A Lambda function for Kinesis, as the event source mapping invokes it. */

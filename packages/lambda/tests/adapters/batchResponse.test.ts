@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, processKinesisEvent, toBatchResponse } from '../src/index.js';
-import { eventOf, kinesisRecord, seq } from './fixtures/events.js';
+import { aggregate, processKinesisEvent, toBatchResponse } from '../../src/index.js';
+import { eventOf, kinesisRecord, seq } from '../fixtures/events.js';
 
 const event = eventOf([1, 2, 3, 4].map((n) => kinesisRecord(`{"n":${n}}`, seq(n))));
 

@@ -1,5 +1,5 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { LambdaError } from './errors.js';
+import { LambdaError } from '../errors.js';
 import {
   decodeKinesisEvent,
   type DecodeKinesisEventOptions,

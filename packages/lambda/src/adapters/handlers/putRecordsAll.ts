@@ -1,7 +1,7 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { LIMITS } from '@kse/schemas';
-import { defaultSleep, fullJitterDelay, type Sleep } from '../backoff.js';
-import { LambdaError } from '../errors.js';
+import { defaultSleep, fullJitterDelay, type Sleep } from '../../backoff.js';
+import { LambdaError } from '../../errors.js';
 
 /** Options of {@link putRecordsAll}. */
 export interface PutRecordsAllOptions {
