@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'tsup';
 import { HANDLER_NAMES, type HandlerName } from '../infra/handlerEnvironment.js';
-import { createZip } from './zip.js';
+import { zipBundle } from './zipBundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = path.join(root, 'dist');
@@ -87,7 +87,7 @@ async function bundleOne(name: HandlerName): Promise<BundleReport> {
   const code = await readFile(bundlePath);
   const zipPath = path.join(distDir, 'zips', `${name}.zip`);
   await mkdir(path.dirname(zipPath), { recursive: true });
-  const zip = createZip([{ name: 'index.mjs', data: code }]);
+  const zip = zipBundle(code);
   await writeFile(zipPath, zip);
 
   const metafile = metafiles[0] as
