@@ -1,11 +1,6 @@
 import type { App } from 'aws-cdk-lib';
-import {
-  KseStack,
-  TOPOLOGIES,
-  type KseStackProps,
-  type TableBilling,
-  type Topology,
-} from './KseStack.js';
+import { KseStack, type KseStackProps } from './KseStack.js';
+import { TOPOLOGIES, type TableBilling, type Topology } from './KseStackOptions.js';
 
 /**
  * Adds the kse stack to `app`, configured from CDK context values (`-c key=value` or cdk.json).

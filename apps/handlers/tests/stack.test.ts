@@ -127,6 +127,43 @@ describe('KseStack, seed topology', () => {
     });
   });
 
+  it('keeps the logical ids of the flat stack: its parts (Streams, State, Functions, Observability) do not show', () => {
+    // A changed logical id makes CloudFormation replace the resource: a table or a stream with
+    // its data. These are the ids the stack had before it was split into parts.
+    expect({
+      cdcStream: idOf(stack.cdcStream),
+      deadLetterStream: idOf(stack.deadLetterStream),
+      ordersStream: idOf(stack.ordersStream),
+      enrichedStream: idOf(stack.enrichedStream!),
+      ordersEnrichedTable: idOf(stack.ordersEnrichedTable),
+      joinStateTable: idOf(stack.joinStateTable),
+      productsBucket: idOf(stack.productsBucket),
+      failureQueue: idOf(stack.failureQueue),
+      alarmTopic: idOf(stack.alarmTopic),
+      preprocessLogs: idOf(stack.logGroups.preprocess!),
+      enrichFunction: idOf(stack.functions.enrich!),
+      sinkMapping: idOf(stack.functions.sink!.node.findChild('OrdersEnrichedStreamMapping')),
+      dashboard: idOf(stack.dashboard),
+    }).toEqual({
+      cdcStream: 'OrdersCdcStream67B17C69',
+      deadLetterStream: 'DeadLetterStream99A0C3CA',
+      ordersStream: 'OrdersStream464CF62B',
+      enrichedStream: 'OrdersEnrichedStreamA001E544',
+      ordersEnrichedTable: 'OrdersEnriched413B4F2B',
+      joinStateTable: 'JoinState194F0657',
+      productsBucket: 'ProductsBucket62395B91',
+      failureQueue: 'FailedBatchesQueueAB6E2AD3',
+      alarmTopic: 'AlarmTopicD01E77F9',
+      preprocessLogs: 'PreprocessFunctionLogsBAFE5CB3',
+      enrichFunction: 'EnrichFunction38C02156',
+      sinkMapping: 'SinkFunctionOrdersEnrichedStreamMapping3F2D9013',
+      dashboard: 'Dashboard9E4231ED',
+    });
+    expect(
+      Object.keys(resources).filter((id) => /^(Streams|State|Functions|Observability)/.test(id)),
+    ).toEqual([]);
+  });
+
   it('takes the shard counts as CloudFormation parameters defaulting to the options', () => {
     template.hasParameter('OrdersShards', { Type: 'Number', Default: 2, MinValue: 1 });
     template.hasParameter('EnrichedShards', { Type: 'Number', Default: 2, MinValue: 1 });
@@ -236,9 +273,7 @@ describe('KseStack, seed topology', () => {
         Architectures: ['arm64'],
         LoggingConfig: {
           LogGroup: {
-            Ref: idOf(
-              stack.node.findChild(`${name[0]!.toUpperCase()}${name.slice(1)}FunctionLogs`),
-            ),
+            Ref: idOf(stack.logGroups[name as keyof typeof expected]!),
           },
         },
       });
@@ -306,10 +341,7 @@ describe('KseStack, seed topology', () => {
   it('grants preprocess only: its logs, reading OrdersCdcStream, the failure queue, PutRecords to OrdersStream and dead letters', () => {
     expect(grantsOf(seed, 'preprocess')).toEqual(
       expectedGrants([
-        [
-          ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          [idOf(stack.node.findChild('PreprocessFunctionLogs'))],
-        ],
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.preprocess!)]],
         [STREAM_READ, [idOf(stack.cdcStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['kinesis:PutRecords'], [idOf(stack.ordersStream), idOf(stack.deadLetterStream)]],
@@ -320,10 +352,7 @@ describe('KseStack, seed topology', () => {
   it('grants enrich only: its logs, reading OrdersStream, join state, one products object, PutRecords to the enriched stream and dead letters', () => {
     expect(grantsOf(seed, 'enrich')).toEqual(
       expectedGrants([
-        [
-          ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          [idOf(stack.node.findChild('EnrichFunctionLogs'))],
-        ],
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.enrich!)]],
         [STREAM_READ, [idOf(stack.ordersStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
@@ -337,10 +366,7 @@ describe('KseStack, seed topology', () => {
   it('grants sink only: its logs, reading OrdersEnrichedStream, the failure queue, BatchWriteItem on OrdersEnriched, PutRecords of dead letters', () => {
     expect(grantsOf(seed, 'sink')).toEqual(
       expectedGrants([
-        [
-          ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          [idOf(stack.node.findChild('SinkFunctionLogs'))],
-        ],
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.sink!)]],
         [STREAM_READ, [idOf(stack.enrichedStream!)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
@@ -471,10 +497,7 @@ describe('KseStack, fused topology', () => {
   it('lets enrich write OrdersEnriched directly and nothing else downstream', () => {
     expect(grantsOf(fused, 'enrich')).toEqual(
       expectedGrants([
-        [
-          ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          [idOf(stack.node.findChild('EnrichFunctionLogs'))],
-        ],
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.enrich!)]],
         [STREAM_READ, [idOf(stack.ordersStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
