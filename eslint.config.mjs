@@ -4,7 +4,14 @@
 //    no relative imports that reach into another project.
 //  - no-restricted-imports: another package is imported only through its public entry
 //    (`@kse/x`), never a subpath such as `@kse/x/src/...` or `@kse/x/dist/...`.
+//  - import-x/no-cycle: no import cycle inside a project either (a cycle between projects is
+//    already an @nx/enforce-module-boundaries error). The TypeScript resolver maps the
+//    `./x.js` specifiers of our ESM sources to `x.ts`. Imports of other projects count as
+//    external and are not followed, so a project's lint never depends on another's build.
+//  - import-x/no-restricted-paths: the rooms of apps/cli depend one way (see its README).
 import nx from '@nx/eslint-plugin';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
@@ -15,8 +22,21 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.js', '**/*.mjs', '**/*.cjs'],
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, 'import-x': importX },
+    settings: {
+      // Which files import-x reads to follow imports, and with which parser.
+      'import-x/extensions': ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts', '.cts'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: `${import.meta.dirname}/{packages,apps,tools}/*/tsconfig.json`,
+          // One tsconfig per project, on purpose (each project is checked on its own).
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
     rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
