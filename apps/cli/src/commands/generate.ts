@@ -13,7 +13,7 @@ import {
   type OutputFormat,
 } from '@kse/generator';
 import { createS3Client, resolveAwsConfig } from '@kse/local-stack';
-import { rewriteSampleFlags } from '../sampleFlags.js';
+import { rewriteSampleFlags } from './sampleFlags.js';
 
 interface GenerateFlags {
   products: number;

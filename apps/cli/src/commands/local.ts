@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { isLocalStackError, spawnLocalStack } from '@kse/local-stack';
-import { intAtLeast } from '../run/cliOptions.js';
+import { intAtLeast } from './options.js';
 
 /** Default state file of `kse local`, relative to the current directory. */
 export const DEFAULT_LOCAL_STATE_FILE = '.kse/local-stack.json';

@@ -9,7 +9,7 @@ import {
   type OpenAws,
 } from '@kse/local-stack';
 import { replay, type ReplayStats, type ReplaySummary } from '@kse/replay';
-import { rewriteSampleFlags } from '../sampleFlags.js';
+import { rewriteSampleFlags } from './sampleFlags.js';
 
 interface ReplayFlags {
   stream?: string;

@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDynamoDbClient, resolveAwsConfig } from '@kse/local-stack';
-import { intAtLeast } from '../run/cliOptions.js';
-import { formatVerdict } from '../run/verdict.js';
-import { verifyTable } from '../run/verifyTable.js';
+import { intAtLeast } from './options.js';
+import { formatVerdict, verifyTable } from '../verify/index.js';
 
 interface VerifyFlags {
   input: string;
@@ -46,47 +45,48 @@ compared field must match; event_ts and the *_arrival_ts trace fields are ignore
 Without --endpoint or AWS settings (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE…) there is
 no table to check: start one with \`kse run --keep\` or \`kse local up\` and use its env lines.`,
     )
-    .action(async (flags: VerifyFlags, command: Command) => {
-      const productsPath = resolve(flags.products ?? join(flags.input, 'products.json'));
-      const ordersPath = resolve(flags.orders ?? join(flags.input, 'orders.json'));
-      for (const [option, path] of [
-        ['--products', productsPath],
-        ['--orders', ordersPath],
-      ] as const) {
-        if (!existsSync(path))
-          command.error(`error: ${option}: no such file ${path}`, { exitCode: 2 });
-      }
-      const { config, embedded } = resolveAwsConfig({
-        ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-        ...(flags.region === undefined ? {} : { region: flags.region }),
-      });
-      if (embedded) {
-        command.error(
-          'error: no AWS endpoint or settings: pass --endpoint, or export the lines of `kse local env`',
-          { exitCode: 2 },
-        );
-      }
-      const deadLettered =
-        flags.deadLetters === undefined ? undefined : countLines(flags.deadLetters, command);
-      const dynamodb = createDynamoDbClient(config);
-      try {
-        const result = await verifyTable({
-          dynamodb,
-          tableName: flags.table,
-          productsPath,
-          ordersPath,
-          examples: flags.examples,
-          segments: flags.segments,
-          ...(deadLettered === undefined ? {} : { deadLettered }),
-        });
-        process.stdout.write(
-          flags.json ? JSON.stringify(result, null, 2) + '\n' : formatVerdict(result),
-        );
-        process.exitCode = result.exact ? 0 : 1;
-      } finally {
-        dynamodb.destroy();
-      }
+    .action(verifyCommand);
+}
+
+async function verifyCommand(flags: VerifyFlags, command: Command): Promise<void> {
+  const productsPath = resolve(flags.products ?? join(flags.input, 'products.json'));
+  const ordersPath = resolve(flags.orders ?? join(flags.input, 'orders.json'));
+  for (const [option, path] of [
+    ['--products', productsPath],
+    ['--orders', ordersPath],
+  ] as const) {
+    if (!existsSync(path)) command.error(`error: ${option}: no such file ${path}`, { exitCode: 2 });
+  }
+  const { config, embedded } = resolveAwsConfig({
+    ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+  });
+  if (embedded) {
+    command.error(
+      'error: no AWS endpoint or settings: pass --endpoint, or export the lines of `kse local env`',
+      { exitCode: 2 },
+    );
+  }
+  const deadLettered =
+    flags.deadLetters === undefined ? undefined : countLines(flags.deadLetters, command);
+  const dynamodb = createDynamoDbClient(config);
+  try {
+    const result = await verifyTable({
+      dynamodb,
+      tableName: flags.table,
+      productsPath,
+      ordersPath,
+      examples: flags.examples,
+      segments: flags.segments,
+      ...(deadLettered === undefined ? {} : { deadLettered }),
     });
+    process.stdout.write(
+      flags.json ? JSON.stringify(result, null, 2) + '\n' : formatVerdict(result),
+    );
+    process.exitCode = result.exact ? 0 : 1;
+  } finally {
+    dynamodb.destroy();
+  }
 }
 
 function countLines(path: string, command: Command): number {

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import type { AwsClients } from '@kse/local-stack';
+import { replay, type ReplaySummary } from '@kse/replay';
+import type { PipelineSample, ProgressWriter } from '../report/index.js';
+import type { WriteTap } from './taps.js';
+import { INPUT_KEYS, type RunInput } from './input.js';
+import type { RunningMappings } from './mappings.js';
+import type { RunPipelineOptions } from './options.js';
+import type { PhaseTimer } from './phaseTimer.js';
+import type { Ticker } from './sampler.js';
+import type { RunCounters } from './types.js';
+
+/** Event-time orders per second the generator writes (its default `rate`). */
+const GENERATOR_ORDERS_PER_SECOND = 1000;
+const ITEMS_PER_ORDER = 2;
+
+/** What {@link replayAndLand} works with. */
+export interface LandContext {
+  options: Pick<
+    RunPipelineOptions,
+    'bucket' | 'sourceStream' | 'rate' | 'sampleMs' | 'deadlineMs' | 'idleMs'
+  >;
+  clients: Pick<AwsClients, 'kinesis' | 's3'>;
+  phases: PhaseTimer;
+  input: RunInput;
+  workDir: string;
+  counters: RunCounters;
+  /** Counts the rows that have landed. */
+  writeTap: WriteTap;
+  /** The samples taken so far: waiting ends when they stop moving. */
+  samples: readonly PipelineSample[];
+  log(message: string): void;
+  now(): number;
+  startedAt: number;
+}
+
+/**
+ * The `replay` phase (the orders file from S3 into the source stream, at `rate`) and,
+ * at the same time, the `land` phase: waits until every expected row has landed, the
+ * deadline has passed, or nothing has moved for `idleMs`. Returns `true` when it stopped
+ * short of every row (timed out).
+ */
+export async function replayAndLand(context: LandContext): Promise<boolean> {
+  const { phases, input, writeTap } = context;
+  const replayDone = phases.run('replay', () => replayInput(context));
+  const landed = await phases.run('land', async () => {
+    const summary = await replayDone;
+    context.counters.replayed = summary.sent;
+    context.counters.replayDeadLettered = summary.deadLettered;
+    if (summary.error !== null) context.log(`replay stopped early: ${summary.error.message}`);
+    await waitForRows(context);
+    return writeTap.landed >= input.expectedRows;
+  });
+  if (!landed) {
+    context.log(`deadline passed with ${writeTap.landed} of ${input.expectedRows} rows landed`);
+  }
+  return !landed;
+}
+
+/**
+ * Stops the traffic once the run has landed (or failed to): the periodic samples, then the
+ * mappings; then takes the last sample, once nothing moves any more.
+ */
+export async function stopTraffic(
+  ticker: Ticker,
+  mappings: RunningMappings,
+  progress: ProgressWriter,
+): Promise<void> {
+  ticker.stop();
+  await mappings.stop();
+  ticker.tick();
+  progress.done();
+}
+
+// Replays the orders file from the bucket, with the replay's counters kept in `counters`.
+function replayInput(context: LandContext): Promise<ReplaySummary> {
+  const { options, counters } = context;
+  const speedup =
+    options.rate === 'max'
+      ? 0
+      : options.rate / (GENERATOR_ORDERS_PER_SECOND * (1 + ITEMS_PER_ORDER));
+  return replay({
+    sources: [`s3://${options.bucket}/${INPUT_KEYS.orders}`],
+    kinesis: context.clients.kinesis,
+    s3: context.clients.s3,
+    streamName: options.sourceStream,
+    partitionKey: 'orderId',
+    speedup,
+    deadLetterPath: join(context.workDir, 'replay-dead-letters.ndjson'),
+    statsIntervalMs: Math.min(options.sampleMs, 1000),
+    onStats: (stats) => {
+      counters.replayed = stats.sent;
+      counters.replayRetries = stats.retries;
+      counters.replayDeadLettered = stats.deadLettered;
+    },
+  });
+}
+
+// Polls until every expected row has landed, the deadline has passed, or the samples have
+// not moved for `idleMs` (the pipeline is stuck: waiting on would not help).
+async function waitForRows(context: LandContext): Promise<void> {
+  const { options, now, samples, writeTap } = context;
+  const deadline = context.startedAt + options.deadlineMs;
+  let lastState = '';
+  let lastChange = now();
+  while (writeTap.landed < context.input.expectedRows && now() < deadline) {
+    await new Promise((r) => setTimeout(r, Math.min(options.sampleMs, 100)));
+    const latest = samples[samples.length - 1]!;
+    const state = JSON.stringify([latest.counts, latest.retries]);
+    if (state !== lastState) {
+      lastState = state;
+      lastChange = now();
+    } else if (now() - lastChange > options.idleMs) {
+      context.log(`nothing moved for ${options.idleMs / 1000} s; giving up waiting`);
+      break;
+    }
+  }
+}

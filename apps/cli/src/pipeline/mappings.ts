@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { startEventSourceMapping, type EventSourceMapping } from '@kse/lambda';
+import type { AwsClients } from '@kse/local-stack';
+import type { PipelineHandlers } from './handlers.js';
+import type { RunPipelineOptions } from './options.js';
+
+/** Settings of one local event source mapping. */
+type MappingSettings = Parameters<typeof startEventSourceMapping>[0];
+
+/** The settings the run's mappings share (all but the stream, function and handler). */
+export type SharedMappingSettings = Omit<
+  MappingSettings,
+  'streamName' | 'functionName' | 'handler' | 'parallelizationFactor'
+>;
+
+/** What {@link sharedMappingSettings} needs to know of the run. */
+export interface MappingContext {
+  clients: Pick<AwsClients, 'kinesis' | 'dynamodb'>;
+  checkpointTable: string;
+  pollMs: number;
+  workDir: string;
+  /** On a local stack the streams are new: read from the trim horizon. */
+  local: boolean;
+  /** On AWS, records older than the run's start are not the run's. */
+  startedAt: number;
+  log(message: string): void;
+}
+
+/** The event source mappings of a run: started one by one, stopped together. */
+export class RunningMappings {
+  /** Every mapping started, in order: the source stream's, then (seed) the enriched one's. */
+  readonly all: EventSourceMapping[] = [];
+  private running: EventSourceMapping[] = [];
+
+  /** Starts one mapping. */
+  async start(settings: MappingSettings): Promise<void> {
+    const mapping = await startEventSourceMapping(settings);
+    this.all.push(mapping);
+    this.running.push(mapping);
+  }
+
+  /** Stops the mappings still running; a mapping that fails to stop fails the run. */
+  async stop(): Promise<void> {
+    await Promise.all(this.running.splice(0).map((m) => m.stop()));
+  }
+
+  /** Stops whatever still runs after the run failed, whatever the outcome. */
+  async stopSettled(): Promise<void> {
+    await Promise.allSettled(this.running.map((m) => m.stop()));
+  }
+}
+
+/**
+ * The settings the enrich and sink mappings share, with Lambda's semantics: batches of
+ * 500, partial batch responses, bisection on error, 10 retries, then the batch to an
+ * on-failure file in the work directory. Warnings and errors go to `log`.
+ */
+export function sharedMappingSettings(context: MappingContext): SharedMappingSettings {
+  const logAt =
+    (level: string) =>
+    (message: string, ...extra: object[]) =>
+      context.log(`${level}: ${message}${extra.length > 0 ? ' ' + JSON.stringify(extra) : ''}`);
+  return {
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: logAt('warn'),
+      error: logAt('error'),
+    },
+    kinesis: context.clients.kinesis,
+    dynamodb: context.clients.dynamodb,
+    checkpointTable: context.checkpointTable,
+    batchSize: 500,
+    pollIntervalMs: context.pollMs,
+    // Read ahead a few batches per shard, no more: a stage that falls behind leaves its
+    // backlog in the stream instead of this process's heap (up to 30,000 records per
+    // shard with the defaults, ~1 KB each).
+    getRecordsLimit: 1_000,
+    maxBufferedRecordsPerShard: 2_500,
+    functionResponseTypes: ['ReportBatchItemFailures' as const],
+    bisectBatchOnFunctionError: true,
+    maximumRetryAttempts: 10,
+    destinationConfig: {
+      onFailure: {
+        type: 'file' as const,
+        path: join(context.workDir, 'mapping-dead-letters.ndjson'),
+      },
+    },
+    ...(context.local
+      ? { startingPosition: 'TRIM_HORIZON' as const }
+      : {
+          startingPosition: 'AT_TIMESTAMP' as const,
+          startingPositionTimestamp: new Date(context.startedAt),
+        }),
+  };
+}
+
+/**
+ * Starts the enrich handler's mapping on the source stream and, in the seed topology, the
+ * sink's on the enriched stream (parallelization factor 5: five batches per shard at once).
+ */
+export async function startMappings(
+  mappings: RunningMappings,
+  shared: SharedMappingSettings,
+  options: Pick<RunPipelineOptions, 'sourceStream' | 'enrichedStream' | 'topology'>,
+  handlers: PipelineHandlers,
+): Promise<void> {
+  await mappings.start({
+    ...shared,
+    streamName: options.sourceStream,
+    functionName: 'kse-enrich',
+    handler: handlers.enrich,
+    parallelizationFactor: 1,
+  });
+  if (options.topology === 'seed' && handlers.sink !== undefined) {
+    await mappings.start({
+      ...shared,
+      streamName: options.enrichedStream,
+      functionName: 'kse-sink',
+      handler: handlers.sink,
+      parallelizationFactor: 5,
+    });
+  }
+}

@@ -1,0 +1,18 @@
+// The report room: the samples a run takes, the progress display, the end-to-end latency
+// recorder, and report.json / report.html. It imports neither the pipeline nor verify:
+// the pipeline fills these shapes, the commands print and write them.
+export { STAGES, type PipelineSample, type Stage } from './sample.js';
+export { LatencyRecorder, type LatencySummary } from './latency.js';
+export {
+  buildReport,
+  type BuildReportInput,
+  type RunReport,
+  type StageThroughput,
+} from './buildReport.js';
+export { writeReport } from './writeReport.js';
+export {
+  createProgressWriter,
+  formatCount,
+  type ProgressWriter,
+  type StageTotals,
+} from './progress.js';

@@ -1,0 +1,226 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import {
+  createAwsClients,
+  ensureBucket,
+  ensureStream,
+  testAwsConfig,
+  uniqueName,
+  type AwsClients,
+} from '@kse/local-stack';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/program.js';
+
+let clients: AwsClients;
+let dir: string;
+let endpoint: string;
+
+beforeAll(() => {
+  const config = testAwsConfig();
+  clients = createAwsClients(config);
+  endpoint = config.endpoints.kinesis!;
+  dir = mkdtempSync(join(tmpdir(), 'kse-cli-replay-'));
+});
+
+afterAll(() => {
+  clients.kinesis.destroy();
+  clients.s3.destroy();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  process.exitCode = undefined;
+});
+
+function orders(n: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const orderId = 10_000_001 + i;
+    const orderDateTime = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+    lines.push(JSON.stringify({ orderId, orderDateTime, recordType: 'Order', shipToName: 'Zoë' }));
+    lines.push(
+      JSON.stringify({ orderId, itemId: 999_900_001 + i, orderDateTime, recordType: 'OrderItem' }),
+    );
+  }
+  return lines;
+}
+
+async function readStream(streamName: string): Promise<string[]> {
+  const { Shards = [] } = await clients.kinesis.send(
+    new ListShardsCommand({ StreamName: streamName }),
+  );
+  const out: string[] = [];
+  for (const shard of Shards) {
+    let { ShardIterator: it } = await clients.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    while (it !== undefined) {
+      const page = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
+      for (const r of page.Records ?? []) out.push(Buffer.from(r.Data!).toString('utf8'));
+      if ((page.Records ?? []).length === 0) break;
+      it = page.NextShardIterator;
+    }
+  }
+  return out.sort();
+}
+
+describe('kse replay against the local stack', () => {
+  it('replays a file with kse flags, writes --stats-json and exits 0', async () => {
+    const lines = orders(50);
+    const source = join(dir, 'orders.json');
+    writeFileSync(source, lines.join('\n') + '\n');
+    const streamName = uniqueName('cli-replay');
+    await ensureStream(clients.kinesis, { streamName, shardCount: 2 });
+    const statsJson = join(dir, 'stats.json');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await runCli([
+      'replay',
+      source,
+      '--stream',
+      streamName,
+      '--endpoint',
+      endpoint,
+      '--speedup',
+      'max',
+      '--stats-json',
+      statsJson,
+      '--dead-letter',
+      join(dir, 'dl.ndjson'),
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(statsJson, 'utf8'))).toMatchObject({
+      ok: true,
+      read: 100,
+      sent: 100,
+      deadLettered: 0,
+      retries: 0,
+      error: null,
+    });
+    expect(stderr.mock.calls.join('')).toMatch(/replay: done: read 100, sent 100, dead-lettered 0/);
+    expect(await readStream(streamName)).toEqual([...lines].sort());
+  });
+
+  it('accepts the sample flags with an S3 bucket and prefix of gzip objects', async () => {
+    const lines = orders(20);
+    const bucket = uniqueName('cli-replay');
+    await ensureBucket(clients.s3, bucket);
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'in/orders.json.gz',
+        Body: gzipSync(lines.join('\n')),
+      }),
+    );
+    const streamName = uniqueName('cli-replay');
+    await ensureStream(clients.kinesis, { streamName, shardCount: 1 });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // The local stack serves each service on its own port: per-service endpoints via env.
+    vi.stubEnv('AWS_ENDPOINT_URL_KINESIS', endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', testAwsConfig().endpoints.s3!);
+    const code = await runCli([
+      'replay',
+      '-streamName',
+      streamName,
+      '-bucketName',
+      bucket,
+      '-objectPrefix',
+      'in/',
+      '-speedup',
+      '0',
+      '-timestampAttributeName',
+      'orderDateTime',
+      '--dead-letter',
+      join(dir, 'dl-s3.ndjson'),
+    ]);
+    expect(stderr.mock.calls.join('')).toMatch(/replay: done: read 40, sent 40/);
+    expect(code).toBe(0);
+    expect(await readStream(streamName)).toEqual([...lines].sort());
+  });
+
+  it('exits 1 and writes the dead-letter file when lines are bad', async () => {
+    const source = join(dir, 'bad.json');
+    writeFileSync(source, [...orders(2), 'not json', '{"orderId":1}'].join('\n') + '\n');
+    const streamName = uniqueName('cli-replay');
+    await ensureStream(clients.kinesis, { streamName, shardCount: 1 });
+    const deadLetter = join(dir, 'dl-bad.ndjson');
+    const statsJson = join(dir, 'stats-bad.json');
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await runCli([
+      'replay',
+      source,
+      '--stream',
+      streamName,
+      '--endpoint',
+      endpoint,
+      '--speedup',
+      'max',
+      '--dead-letter',
+      deadLetter,
+      '--stats-json',
+      statsJson,
+    ]);
+    expect(code).toBe(1);
+    expect(existsSync(deadLetter)).toBe(true);
+    const stats = JSON.parse(readFileSync(statsJson, 'utf8')) as Record<string, number>;
+    expect(stats).toMatchObject({ ok: false, read: 6, sent: 4, deadLettered: 2 });
+    expect(
+      readFileSync(deadLetter, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { lineNumber: number }).lineNumber),
+    ).toEqual([5, 6]);
+  });
+
+  it('uses the embedded local stack and creates the stream when nothing is configured', async () => {
+    for (const name of [
+      'AWS_ENDPOINT_URL',
+      'AWS_ENDPOINT_URL_KINESIS',
+      'AWS_ENDPOINT_URL_S3',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+    ]) {
+      vi.stubEnv(name, '');
+    }
+    const source = join(dir, 'embedded.json');
+    writeFileSync(source, orders(5).join('\n') + '\n');
+    const statsJson = join(dir, 'stats-embedded.json');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await runCli([
+      'replay',
+      source,
+      '--stream',
+      'OrdersStream',
+      '--speedup',
+      'max',
+      '--stats-json',
+      statsJson,
+      '--dead-letter',
+      join(dir, 'dl-embedded.ndjson'),
+    ]);
+    expect(stderr.mock.calls.join('')).toMatch(
+      /embedded local stack .*creating stream OrdersStream with 2 shards/,
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(statsJson, 'utf8'))).toMatchObject({
+      ok: true,
+      read: 10,
+      sent: 10,
+    });
+  });
+});

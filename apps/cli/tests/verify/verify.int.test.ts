@@ -1,0 +1,166 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient, ensureTable, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { ENRICHED_TABLE_KEY, toDynamoItem } from '@kse/schemas';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectedRows } from '../../src/verify/expectedRows.js';
+import type { ComparableRow } from '../../src/verify/comparableRow.js';
+import { verifyTable } from '../../src/verify/verifyTable.js';
+import { runCli } from '../../src/program.js';
+
+const config = testAwsConfig();
+const dynamodb = createDynamoDbClient(config);
+let dir: string;
+let rows: ComparableRow[];
+
+async function freshTable(items: ComparableRow[]): Promise<string> {
+  const tableName = uniqueName('enriched');
+  await ensureTable(dynamodb, { tableName, ...ENRICHED_TABLE_KEY });
+  for (let i = 0; i < items.length; i += 25) {
+    await dynamodb.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [tableName]: items.slice(i, i + 25).map((row) => ({
+            PutRequest: {
+              Item: toDynamoItem({ ...row, event_ts: Date.now(), order_arrival_ts: 1 }),
+            },
+          })),
+        },
+      }),
+    );
+  }
+  return tableName;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kse-verify-int-'));
+  const products = Array.from({ length: 20 }, (_, i) => ({
+    productId: 999900001 + i,
+    productName: `Product ${i} — ünïcode`,
+    productPrice: i + 0.25,
+  }));
+  const lines: unknown[] = [];
+  for (let o = 0; o < 60; o += 1) {
+    const orderId = 10000001 + o;
+    const orderDateTime = new Date(Date.UTC(2026, 0, 1) + o * 1000).toISOString();
+    lines.push({
+      orderId,
+      orderAmount: 3.5,
+      orderStatus: 'New',
+      orderDateTime,
+      shipToName: `Name ${o}`,
+      shipToAddress: `${o} Main St`,
+      shipToCity: 'Springfield',
+      shipToState: 'IL',
+      shipToZip: '62701',
+      recordType: 'Order',
+    });
+    // The last order sells an unknown product: LEFT JOIN gives productName null.
+    for (const itemId of o === 59
+      ? [999999999]
+      : [999900001 + (o % 20), 999900001 + ((o + 1) % 20)]) {
+      lines.push({
+        orderId,
+        itemId,
+        itemQuantity: 1,
+        itemAmount: 1.75,
+        itemStatus: 'Ready',
+        orderDateTime,
+        recordType: 'OrderItem',
+      });
+    }
+  }
+  await writeFile(
+    join(dir, 'products.json'),
+    products.map((p) => JSON.stringify(p) + '\n').join(''),
+  );
+  await writeFile(join(dir, 'orders.json'), lines.map((l) => JSON.stringify(l) + '\n').join(''));
+  rows = [];
+  for await (const row of expectedRows({
+    productsPath: join(dir, 'products.json'),
+    ordersPath: join(dir, 'orders.json'),
+  })) {
+    rows.push(row);
+  }
+});
+
+afterAll(() => dynamodb.destroy());
+
+describe('verifyTable against the local stack', () => {
+  it('finds a table holding exactly the expected rows exact', async () => {
+    const tableName = await freshTable(rows);
+    const result = await verifyTable({
+      dynamodb,
+      tableName,
+      productsPath: join(dir, 'products.json'),
+      ordersPath: join(dir, 'orders.json'),
+      deadLettered: 0,
+    });
+    expect(result).toMatchObject({ expected: 119, landed: 119, matched: 119, exact: true });
+    expect(result.input.unknownProducts).toBe(1);
+  });
+
+  it('reports a missing, an unexpected and a mismatched row with their keys', async () => {
+    const changed = { ...rows[3]!, productName: null };
+    const extra = { ...rows[0]!, itemId: 999900019, orderId: 10000001 };
+    const tableName = await freshTable([...rows.slice(1, 3), changed, ...rows.slice(4), extra]);
+    const result = await verifyTable({
+      dynamodb,
+      tableName,
+      productsPath: join(dir, 'products.json'),
+      ordersPath: join(dir, 'orders.json'),
+      segments: 3,
+    });
+    expect(result).toMatchObject({
+      expected: 119,
+      landed: 119,
+      missing: 1,
+      unexpected: 1,
+      mismatched: 1,
+      exact: false,
+    });
+    expect(result.examples.missing).toEqual([`${rows[0]!.orderId}/${rows[0]!.itemId}`]);
+    expect(result.examples.unexpected).toEqual(['10000001/999900019']);
+    expect(result.examples.mismatched[0]!.differences).toEqual([
+      { field: 'productName', expected: rows[3]!.productName, actual: null },
+    ]);
+  });
+});
+
+describe('kse verify', () => {
+  it('exits 0 and prints EXACT for an exact table, 1 and NOT EXACT otherwise', async () => {
+    const good = await freshTable(rows);
+    const bad = await freshTable(rows.slice(1));
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const endpoint = config.endpoints.dynamodb!;
+      expect(
+        await runCli(['verify', '--input', dir, '--table', good, '--endpoint', endpoint]),
+      ).toBe(0);
+      expect(out.mock.calls.join('')).toMatch(/^EXACT/m);
+      out.mockClear();
+      process.exitCode = undefined;
+      expect(await runCli(['verify', '--input', dir, '--table', bad, '--endpoint', endpoint])).toBe(
+        1,
+      );
+      expect(out.mock.calls.join('')).toMatch(/missing\s+1\n[\s\S]*^NOT EXACT$/m);
+    } finally {
+      out.mockRestore();
+      process.exitCode = undefined;
+    }
+  });
+
+  it('exits 2 when an input file does not exist', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(
+        await runCli(['verify', '--input', join(dir, 'nope'), '--endpoint', 'http://127.0.0.1:1']),
+      ).toBe(2);
+      expect(err.mock.calls.join('')).toMatch(/--products: no such file/);
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
