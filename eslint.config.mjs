@@ -15,6 +15,33 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// The rooms of apps/cli/src and the rooms each may import, always through the other
+// room's index.ts: commands → pipeline → verify, report; commands → verify, report.
+const CLI_ROOMS = {
+  commands: ['pipeline', 'verify', 'report'],
+  pipeline: ['verify', 'report'],
+  verify: [],
+  report: [],
+};
+const cliRoomZones = Object.entries(CLI_ROOMS).flatMap(([target, allowed]) =>
+  Object.keys(CLI_ROOMS)
+    .filter((from) => from !== target)
+    .map((from) =>
+      allowed.includes(from)
+        ? {
+            target: `./${target}`,
+            from: `./${from}`,
+            except: ['./index.ts'],
+            message: `Enter the ${from} room through its index.ts.`,
+          }
+        : {
+            target: `./${target}`,
+            from: `./${from}`,
+            message: `The ${target} room does not depend on the ${from} room (see apps/cli/README.md).`,
+          },
+    ),
+);
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/tmp/**'],
@@ -69,6 +96,15 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['apps/cli/src/**'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: `${import.meta.dirname}/apps/cli/src`, zones: cliRoomZones },
+      ],
     },
   },
   {
