@@ -1,7 +1,13 @@
+import { z } from 'zod';
 import { LIMITS } from './constants.js';
 import { SchemaError } from './errors.js';
 import { validate } from './codec.js';
-import { EnrichedOrderItemSchema, type EnrichedOrderItem } from './records.js';
+import {
+  ENRICHED_FIELDS,
+  EnrichedOrderItemSchema,
+  type EnrichedField,
+  type EnrichedOrderItem,
+} from './records.js';
 
 /**
  * The DynamoDB attribute values kse writes. Structurally compatible with the AWS SDK's
@@ -31,25 +37,30 @@ export const ENRICHED_TABLE_KEY = {
   sortKey: { name: 'itemId', type: 'N' },
 } as const;
 
-const NUMBER_FIELDS = [
-  'orderId',
-  'orderAmount',
-  'itemId',
-  'itemAmount',
-  'itemQuantity',
-  'order_arrival_ts',
-  'item_arrival_ts',
-] as const;
-const STRING_FIELDS = [
-  'orderStatus',
-  'orderDateTime',
-  'shipToName',
-  'shipToAddress',
-  'shipToCity',
-  'shipToState',
-  'shipToZip',
-  'itemStatus',
-] as const;
+/** Fields whose values are numbers (`N`); `event_ts`, a number or a string, is not one. */
+type NumberField = {
+  [K in EnrichedField]-?: NonNullable<EnrichedOrderItem[K]> extends number ? K : never;
+}[EnrichedField];
+/** Fields whose values are strings (`S`); nullable `productName` is not one. */
+type StringField = {
+  [K in EnrichedField]-?: EnrichedOrderItem[K] extends string ? K : never;
+}[EnrichedField];
+
+/** The type a field's schema checks (`number`, `string`, `union`, …), optional or not. */
+function schemaType(field: EnrichedField): string {
+  const schema = EnrichedOrderItemSchema.shape[field];
+  return (schema instanceof z.ZodOptional ? schema.unwrap() : schema).def.type;
+}
+
+// Which fields are written as N and which as S, read once from the schema, in wire order.
+// `event_ts` (a number or an ISO string) and `productName` (nullable) have rules of their
+// own in toDynamoItem.
+const NUMBER_FIELDS = ENRICHED_FIELDS.filter(
+  (field): field is NumberField => schemaType(field) === 'number',
+);
+const STRING_FIELDS = ENRICHED_FIELDS.filter(
+  (field): field is StringField => schemaType(field) === 'string',
+);
 
 /**
  * Maps an enriched row to a DynamoDB item. Numbers are `N`; `event_ts` is `N` when it is a

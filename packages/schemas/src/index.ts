@@ -10,6 +10,8 @@ export {
   OrderItemSchema,
   SourceRecordSchema,
   EnrichedOrderItemSchema,
+  ENRICHED_FIELDS,
+  ENRICHED_TRACE_FIELDS,
   DmsMetadataSchema,
   DmsRecordSchema,
   DMS_OPERATIONS,
@@ -21,6 +23,7 @@ export type {
   OrderItem,
   SourceRecord,
   EnrichedOrderItem,
+  EnrichedField,
   DmsMetadata,
   DmsRecord,
 } from './records.js';

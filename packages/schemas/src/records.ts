@@ -67,12 +67,65 @@ export const SourceRecordSchema = z.discriminatedUnion('recordType', [
 export type SourceRecord = z.infer<typeof SourceRecordSchema>;
 
 /**
- * A joined row: every order field but `recordType`, the item's fields and the product
- * name (null when the product is unknown: a LEFT JOIN). `event_ts` is when the row was
- * produced (ms since the epoch, or an ISO instant). The `*_arrival_ts` fields trace the
- * source records' arrival in Kinesis (ms since the epoch) for latency measurement.
+ * The fields of an enriched row, in their wire order: `event_ts`, every order field but
+ * `recordType`, the item's fields, `productName`, then the optional `*_arrival_ts` trace
+ * fields. {@link EnrichedOrderItemSchema} takes its key order from this list, so that
+ * decoded rows, rows built by `@kse/enrich` and their JSON all come in this order (the
+ * hand-written object literals of the hot paths are pinned to it by tests).
+ *
+ * @example
+ * ```ts
+ * const header = ENRICHED_FIELDS.join(','); // event_ts,orderId,orderAmount,…
+ * ```
  */
-export const EnrichedOrderItemSchema = z.object({
+export const ENRICHED_FIELDS = [
+  'event_ts',
+  'orderId',
+  'orderAmount',
+  'orderStatus',
+  'orderDateTime',
+  'shipToName',
+  'shipToAddress',
+  'shipToCity',
+  'shipToState',
+  'shipToZip',
+  'itemId',
+  'itemAmount',
+  'itemQuantity',
+  'itemStatus',
+  'productName',
+  'order_arrival_ts',
+  'item_arrival_ts',
+] as const;
+
+/**
+ * One of {@link ENRICHED_FIELDS}.
+ *
+ * @example
+ * ```ts
+ * const field: EnrichedField = 'productName';
+ * ```
+ */
+export type EnrichedField = (typeof ENRICHED_FIELDS)[number];
+
+/**
+ * The fields of {@link ENRICHED_FIELDS} that say when, not what: `event_ts` (when the row
+ * was produced) and the `*_arrival_ts` trace fields (when the source records reached
+ * Kinesis). They differ from run to run by design, so verification leaves them out.
+ *
+ * @example
+ * ```ts
+ * const compared = ENRICHED_FIELDS.filter((f) => !ENRICHED_TRACE_FIELDS.includes(f));
+ * ```
+ */
+export const ENRICHED_TRACE_FIELDS = [
+  'event_ts',
+  'order_arrival_ts',
+  'item_arrival_ts',
+] as const satisfies readonly EnrichedField[];
+
+/** The schema of each enriched field; {@link ENRICHED_FIELDS} gives their order. */
+const enrichedFieldSchemas = {
   event_ts: z.union([z.number().int().nonnegative(), isoInstant]),
   ...orderFields,
   itemId: id,
@@ -82,7 +135,31 @@ export const EnrichedOrderItemSchema = z.object({
   productName: z.string().nullable(),
   order_arrival_ts: z.number().int().nonnegative().optional(),
   item_arrival_ts: z.number().int().nonnegative().optional(),
-});
+} satisfies Record<EnrichedField, z.ZodType>;
+
+/**
+ * `schemas` with its keys in the order of `fields` (zod outputs keys in shape order). A
+ * schema whose key is not in `fields` is a compile error, not a silently dropped field.
+ */
+function inFieldOrder<F extends string, S extends Record<F, z.ZodType>>(
+  schemas: S & Record<Exclude<keyof S, F>, never>,
+  fields: readonly F[],
+): { [K in F]: S[K] } {
+  const shape = {} as { [K in F]: S[K] };
+  for (const field of fields) shape[field] = schemas[field];
+  return shape;
+}
+
+/**
+ * A joined row: every order field but `recordType`, the item's fields and the product
+ * name (null when the product is unknown: a LEFT JOIN). `event_ts` is when the row was
+ * produced (ms since the epoch, or an ISO instant). The `*_arrival_ts` fields trace the
+ * source records' arrival in Kinesis (ms since the epoch) for latency measurement. Its
+ * keys are {@link ENRICHED_FIELDS}, in that order.
+ */
+export const EnrichedOrderItemSchema = z.object(
+  inFieldOrder(enrichedFieldSchemas, ENRICHED_FIELDS),
+);
 /** A joined and enriched order item, as written to the enriched stream and DynamoDB. */
 export type EnrichedOrderItem = z.infer<typeof EnrichedOrderItemSchema>;
 

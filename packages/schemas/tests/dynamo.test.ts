@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  ENRICHED_FIELDS,
   dynamoItemSize,
   enrichedItemKey,
   fromDynamoItem,
@@ -17,6 +18,32 @@ describe('DynamoDB mapping', () => {
     expect(item.shipToName).toEqual({ S: 'Zoë Ångström 東京' });
     expect(item.event_ts).toEqual({ N: '1767225600123' });
     expect(fromDynamoItem(item)).toEqual(enriched);
+  });
+
+  it('writes every field of a full row, numbers as N and strings as S, in a fixed order', () => {
+    const item = toDynamoItem(enriched);
+    expect(Object.entries(item).map(([name, value]) => `${name}:${Object.keys(value)[0]}`)).toEqual(
+      [
+        'orderId:N',
+        'orderAmount:N',
+        'itemId:N',
+        'itemAmount:N',
+        'itemQuantity:N',
+        'order_arrival_ts:N',
+        'item_arrival_ts:N',
+        'orderStatus:S',
+        'orderDateTime:S',
+        'shipToName:S',
+        'shipToAddress:S',
+        'shipToCity:S',
+        'shipToState:S',
+        'shipToZip:S',
+        'itemStatus:S',
+        'event_ts:N',
+        'productName:S',
+      ],
+    );
+    expect([...Object.keys(item)].sort()).toEqual([...ENRICHED_FIELDS].sort());
   });
 
   it('writes a null productName as an absent attribute and reads it back as null', () => {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnrichedOrderItemSchema, OrderItemSchema, OrderSchema, validate } from '../src/index.js';
+import {
+  ENRICHED_FIELDS,
+  EnrichedOrderItemSchema,
+  OrderItemSchema,
+  OrderSchema,
+  validate,
+} from '../src/index.js';
 import { fastEnrichedOrderItem, fastOrder, fastOrderItem } from '../src/fastValidate.js';
 import { enriched, item, order } from './fixtures.js';
 
@@ -183,6 +189,12 @@ describe('fast validation', () => {
       }),
       { numRuns: 5000, seed: 13 },
     );
+  });
+
+  it('builds an enriched row with its fields in ENRICHED_FIELDS order', () => {
+    // Shuffled input: the order comes from the fast path's object literal, pinned here.
+    const shuffled = Object.fromEntries(Object.entries(enriched).reverse());
+    expect(Object.keys(fastEnrichedOrderItem(shuffled)!)).toEqual(ENRICHED_FIELDS);
   });
 
   it('takes the fast path for the valid records the generator writes', () => {
