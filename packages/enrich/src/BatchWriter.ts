@@ -6,7 +6,7 @@ import {
   toDynamoItem,
   type EnrichedOrderItem,
 } from '@kse/schemas';
-import { defaultSleep, fullJitterDelay } from './backoff.js';
+import { Backoff, SDK_MAX_ATTEMPTS, sleep, type Sleep } from '@kse/core';
 import { EnrichError, invalidOption } from './errors.js';
 import { loadDynamoDb } from './sdk.js';
 
@@ -27,22 +27,22 @@ export interface BatchWriterOptions {
   concurrency?: number;
   /** Re-sends of `UnprocessedItems` per chunk before giving up. Default 8. */
   maxRetries?: number;
-  /** Backoff base in ms. Default 50. */
+  /** Backoff base in ms: the cap of the first re-send's delay. Default 50. */
   baseDelayMs?: number;
   /** Backoff cap in ms. Default 5,000. */
   maxDelayMs?: number;
   /**
    * Largest `maxAttempts` accepted on the client: the SDK retries thrown errors
    * (throttling, 5xx) and this writer retries `UnprocessedItems`; the cap keeps the two
-   * layers from multiplying. Default 3.
+   * layers from multiplying. Default `SDK_MAX_ATTEMPTS` of `@kse/core` (3).
    */
   maxSdkAttempts?: number;
   /** Items per call, ≤ 25. Default 25. */
   maxItemsPerCall?: number;
   /** Bytes per call, ≤ 16 MB. Default 16 MB. */
   maxBytesPerCall?: number;
-  /** Injected for tests. Default: `setTimeout`. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Injected for tests. Default: `sleep` of `@kse/core` (rejects on abort). */
+  sleep?: Sleep;
   /** Injected for tests, in [0, 1). Default `Math.random`. */
   random?: () => number;
   /** Stops waiting and retrying; unwritten rows are reported in the error. */
@@ -62,7 +62,7 @@ export const DEFAULT_BATCH_WRITER_OPTIONS = {
   maxRetries: 8,
   baseDelayMs: 50,
   maxDelayMs: 5_000,
-  maxSdkAttempts: 3,
+  maxSdkAttempts: SDK_MAX_ATTEMPTS,
   maxItemsPerCall: LIMITS.dynamoDbBatchWriteMaxItems,
   maxBytesPerCall: LIMITS.dynamoDbBatchWriteMaxBytes,
 } satisfies Partial<BatchWriterOptions>;
@@ -114,7 +114,7 @@ export class BatchWriter {
   constructor(options: BatchWriterOptions) {
     const s = {
       ...DEFAULT_BATCH_WRITER_OPTIONS,
-      sleep: defaultSleep,
+      sleep,
       random: Math.random,
       ...options,
       signal: options.signal,
@@ -128,11 +128,14 @@ export class BatchWriter {
     if (!(Number.isInteger(s.maxRetries) && s.maxRetries >= 0)) {
       throw invalidOption('maxRetries', s.maxRetries, 'an integer ≥ 0');
     }
-    if (!(s.baseDelayMs >= 0) || !(s.maxDelayMs >= s.baseDelayMs)) {
+    if (
+      !(s.baseDelayMs >= 0) ||
+      !(s.maxDelayMs >= s.baseDelayMs && Number.isFinite(s.maxDelayMs))
+    ) {
       throw invalidOption(
         'maxDelayMs',
         s.maxDelayMs,
-        `a number of ms ≥ baseDelayMs (${s.baseDelayMs})`,
+        `a finite number of ms ≥ baseDelayMs (${s.baseDelayMs})`,
       );
     }
     const maxItems = LIMITS.dynamoDbBatchWriteMaxItems;
@@ -249,8 +252,18 @@ export class BatchWriter {
       return `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`;
     };
     const { BatchWriteItemCommand } = await loadDynamoDb();
+    // The first call plus maxRetries re-sends; the same delays as ever (retry n waits up to
+    // baseDelayMs · 2^(n-1)).
+    const backoff = new Backoff({
+      maxAttempts: s.maxRetries + 1,
+      baseDelayMs: s.baseDelayMs,
+      maxDelayMs: s.maxDelayMs,
+      sleep: s.sleep,
+      random: s.random,
+      signal: s.signal,
+    });
     let pending: WriteRequest[] = chunk.map((entry) => ({ PutRequest: { Item: entry.item } }));
-    for (let attempt = 0; ; attempt += 1) {
+    for (;;) {
       let unprocessed: WriteRequest[];
       try {
         result.calls += 1;
@@ -265,23 +278,23 @@ export class BatchWriter {
         const kind =
           err.$retryable !== undefined || err.$fault === 'server' ? 'retryable' : 'non-retryable';
         const reason = `${kind} ${err.name}: ${err.message}`;
-        attempts.push(`attempt ${attempt + 1}: ${reason}`);
+        attempts.push(backoff.fail(reason));
         for (const request of pending) failures.push({ key: keyOf(request), reason });
         return;
       }
       result.written += pending.length - unprocessed.length;
       if (unprocessed.length === 0) return;
-      attempts.push(
-        `attempt ${attempt + 1}: ${unprocessed.length} of ${pending.length} unprocessed`,
-      );
-      if (attempt >= s.maxRetries || s.signal?.aborted) {
-        const reason = s.signal?.aborted ? 'aborted' : `unprocessed after ${attempt + 1} attempts`;
+      attempts.push(backoff.fail(`${unprocessed.length} of ${pending.length} unprocessed`));
+      if (backoff.exhausted || s.signal?.aborted) {
+        const reason = s.signal?.aborted
+          ? 'aborted'
+          : `unprocessed after ${backoff.failures} attempts`;
         for (const request of unprocessed) failures.push({ key: keyOf(request), reason });
         return;
       }
       result.retried += unprocessed.length;
       try {
-        await s.sleep(fullJitterDelay(attempt, s.baseDelayMs, s.maxDelayMs, s.random), s.signal);
+        await backoff.wait();
       } catch {
         for (const request of unprocessed)
           failures.push({ key: keyOf(request), reason: 'aborted' });

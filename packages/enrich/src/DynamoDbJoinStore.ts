@@ -5,8 +5,8 @@ import type {
   KeysAndAttributes,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { Backoff, sleep, type Sleep } from '@kse/core';
 import { loadDynamoDb } from './sdk.js';
-import { defaultSleep, fullJitterDelay } from './backoff.js';
 import { EnrichError, invalidOption } from './errors.js';
 import type {
   JoinKeyState,
@@ -58,7 +58,9 @@ export interface DynamoDbJoinStoreOptions {
   maxDelayMs?: number;
   /** Most states returned by one `expiring` call (the rest come next time). Default 10,000. */
   maxExpiringPerCall?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between re-sends; injected for tests. Default: `sleep` of `@kse/core`. */
+  sleep?: Sleep;
+  /** Random source of the backoff jitter, in [0, 1). Default `Math.random`. */
   random?: () => number;
 }
 
@@ -105,12 +107,20 @@ export class DynamoDbJoinStore implements JoinStateStore {
   constructor(options: DynamoDbJoinStoreOptions) {
     this.s = {
       ...DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS,
-      sleep: (ms) => defaultSleep(ms),
+      sleep,
       random: Math.random,
       ...options,
     };
     if (typeof this.s.tableName !== 'string' || this.s.tableName === '') {
       throw invalidOption('tableName', this.s.tableName, 'a table name');
+    }
+    if (!(Number.isInteger(this.s.maxRetries) && this.s.maxRetries >= 0)) {
+      throw invalidOption('maxRetries', this.s.maxRetries, 'an integer ≥ 0');
+    }
+    for (const option of ['baseDelayMs', 'maxDelayMs'] as const) {
+      if (!(Number.isFinite(this.s[option]) && this.s[option] >= 0)) {
+        throw invalidOption(option, this.s[option], 'a finite number of ms ≥ 0');
+      }
     }
     if (this.s.scope === '' || this.s.scope.includes('#')) {
       throw invalidOption('scope', this.s.scope, 'a non-empty string without "#"');
@@ -229,7 +239,8 @@ export class DynamoDbJoinStore implements JoinStateStore {
         Keys: pks.slice(i, i + 100).map((pk) => ({ pk: { S: pk } })),
         ConsistentRead: true,
       };
-      for (let attempt = 0; request !== undefined; attempt += 1) {
+      const backoff = this.backoff();
+      while (request !== undefined) {
         const keys: KeysAndAttributes = request;
         const response: BatchGetItemCommandOutput = await this.call('BatchGetItem', () =>
           this.s.client.send(
@@ -239,7 +250,7 @@ export class DynamoDbJoinStore implements JoinStateStore {
         out.push(...(response.Responses?.[this.s.tableName] ?? []));
         request = response.UnprocessedKeys?.[this.s.tableName];
         if (request?.Keys === undefined || request.Keys.length === 0) break;
-        await this.backoff(attempt, `${request.Keys.length} keys unprocessed by BatchGetItem`);
+        await this.retryAfter(backoff, `${request.Keys.length} keys unprocessed by BatchGetItem`);
       }
     }
     return out;
@@ -248,7 +259,8 @@ export class DynamoDbJoinStore implements JoinStateStore {
   private async batchWrite(chunk: WriteRequest[]): Promise<void> {
     const sdk = await loadDynamoDb();
     let pending = chunk;
-    for (let attempt = 0; ; attempt += 1) {
+    const backoff = this.backoff();
+    for (;;) {
       const current = pending;
       const response = await this.call('BatchWriteItem', () =>
         this.s.client.send(
@@ -257,20 +269,32 @@ export class DynamoDbJoinStore implements JoinStateStore {
       );
       pending = response.UnprocessedItems?.[this.s.tableName] ?? [];
       if (pending.length === 0) return;
-      await this.backoff(attempt, `${pending.length} items unprocessed by BatchWriteItem`);
+      await this.retryAfter(backoff, `${pending.length} items unprocessed by BatchWriteItem`);
     }
   }
 
-  private async backoff(attempt: number, what: string): Promise<void> {
-    if (attempt >= this.s.maxRetries) {
-      throw new EnrichError('KSE_STATE_STORE_FAILED', `${what} after ${attempt + 1} attempts`, {
-        retryable: true,
-        source: this.s.tableName,
-      });
+  /** The schedule of one call's re-sends: the first call plus `maxRetries`. */
+  private backoff(): Backoff {
+    return new Backoff({
+      maxAttempts: this.s.maxRetries + 1,
+      baseDelayMs: this.s.baseDelayMs,
+      maxDelayMs: this.s.maxDelayMs,
+      sleep: this.s.sleep,
+      random: this.s.random,
+    });
+  }
+
+  /** Records a call that left work unprocessed; throws when the retries are spent, else waits. */
+  private async retryAfter(backoff: Backoff, what: string): Promise<void> {
+    backoff.fail(what);
+    if (backoff.exhausted) {
+      throw new EnrichError(
+        'KSE_STATE_STORE_FAILED',
+        `${what} after ${backoff.failures} attempts`,
+        { retryable: true, source: this.s.tableName, attempts: [...backoff.attempts] },
+      );
     }
-    await this.s.sleep(
-      fullJitterDelay(attempt, this.s.baseDelayMs, this.s.maxDelayMs, this.s.random),
-    );
+    await backoff.wait();
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
@@ -303,11 +327,11 @@ export class DynamoDbJoinStore implements JoinStateStore {
 export async function ensureJoinStateTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: { timeoutMs?: number; sleep?: Sleep } = {},
 ): Promise<void> {
   const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } =
     await loadDynamoDb();
-  const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms));
+  const wait = options.sleep ?? sleep;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
     await client.send(
@@ -356,7 +380,7 @@ export async function ensureJoinStateTable(
         source: tableName,
       });
     }
-    await sleep(200);
+    await wait(200);
   }
   try {
     await client.send(

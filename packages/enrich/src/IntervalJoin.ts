@@ -365,7 +365,7 @@ export class IntervalJoin {
   /**
    * One enriched row from the state, with the fields, order and values of
    * `buildEnrichedRow` (checked byte for byte by the property tests), built in one
-   * object literal.
+   * object literal for speed; tests/enrichedRow.test.ts pins its keys to `ENRICHED_FIELDS`.
    */
   private row(table: JoinTable, slot: number, item: number): EnrichedOrderItem {
     const itemId = table.itemId[item]!;

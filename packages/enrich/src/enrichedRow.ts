@@ -21,8 +21,9 @@ export interface EnrichedRowMeta {
  * Builds one enriched row: exactly the sample's `ORDER_ITEM_ENRICHED_STREAM` columns
  * (`event_ts`, every order field but `recordType`, the item's fields, `productName` —
  * `null` when the product is unknown, a LEFT JOIN) plus `order_arrival_ts` and
- * `item_arrival_ts` when given. Fields come in a fixed order so that equal inputs give
- * byte-identical JSON.
+ * `item_arrival_ts` when given. Fields come in the order of `ENRICHED_FIELDS` (of
+ * `@kse/schemas`; an object literal, pinned to that list by a test) so that equal inputs
+ * give byte-identical JSON.
  *
  * @example
  * ```ts

@@ -121,6 +121,27 @@ describe('BatchWriter on the local stack', () => {
     for (const row of input) expect(byKey.get(`${row.orderId}/${row.itemId}`)).toEqual(row);
   });
 
+  it('waits full-jitter delays doubling from baseDelayMs between re-sends', async () => {
+    const table = await newTable();
+    const faulty = createDynamoDbClient(config, { maxAttempts: 1 });
+    const fault = injectUnprocessed(faulty, 1); // one item per call gets through
+    const delays: number[] = [];
+    const writer = new BatchWriter({
+      client: faulty,
+      tableName: table,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 0.5,
+    });
+    const result = await writer.write(rows(4, 600));
+    fault.remove();
+    faulty.destroy();
+    expect(result).toMatchObject({ written: 4, failed: 0, calls: 4 });
+    // base 50 ms: re-send n waits up to 50 · 2^(n-1) ms; half of it with random 0.5.
+    expect(delays).toEqual([25, 50, 100]);
+  });
+
   it('folds duplicate keys in one call and keeps the last row', async () => {
     const [a, b] = rows(2, 500);
     const newer = { ...a!, itemStatus: 'Shipped', event_ts: T0 + 99 };

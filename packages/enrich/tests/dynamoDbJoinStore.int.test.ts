@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient, testAwsConfig, uniqueName } from '@kse/local-stack';
 import {
@@ -5,6 +6,8 @@ import {
   InMemoryJoinStore,
   IntervalJoin,
   ensureJoinStateTable,
+  isEnrichError,
+  type JoinKeyState,
   type TimedRecord,
 } from '../src/index.js';
 import { T0, at, item, order, product } from './fixtures.js';
@@ -17,6 +20,39 @@ beforeAll(async () => {
   await ensureJoinStateTable(client, tableName);
 });
 afterAll(() => client.destroy());
+
+/**
+ * SDK middleware that lets each BatchWriteItem call write only its first request and hands
+ * the rest back as UnprocessedItems, as a throttled table does.
+ */
+function oneWritePerCall(target: DynamoDBClient): () => void {
+  const name = uniqueName('unprocessed');
+  target.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      const input = args.input as { RequestItems: Record<string, unknown[]> };
+      const [table, requests] = Object.entries(input.RequestItems)[0]!;
+      const result = await next({
+        ...args,
+        input: { ...input, RequestItems: { [table]: requests.slice(0, 1) } },
+      });
+      const output = result.output as { UnprocessedItems?: Record<string, unknown[]> };
+      if (requests.length > 1) output.UnprocessedItems = { [table]: requests.slice(1) };
+      return result;
+    },
+    { step: 'initialize', name },
+  );
+  return () => target.middlewareStack.remove(name);
+}
+
+function states(count: number): JoinKeyState[] {
+  return Array.from({ length: count }, (_, n) => ({
+    orderId: 900 + n,
+    order: { record: order(900 + n), time: T0, arrivalTime: T0, matched: false },
+    items: [],
+    expiresAt: T0 + 60_000,
+  }));
+}
 
 /** A fresh join and store, as a new Lambda container would build them. */
 function invocation(scope: string): IntervalJoin {
@@ -59,6 +95,72 @@ describe('DynamoDbJoinStore', () => {
     await invocation(a).process([at(item(4, 999900001), T0)]);
     const other = await invocation(b).process([at(order(4), T0 + 1)]);
     expect(other.rows).toEqual([]);
+  });
+
+  it('re-sends unprocessed items with full-jitter delays doubling from baseDelayMs', async () => {
+    const faulty = createDynamoDbClient(testAwsConfig(), { maxAttempts: 1 });
+    const remove = oneWritePerCall(faulty);
+    const delays: number[] = [];
+    const store = new DynamoDbJoinStore({
+      client: faulty,
+      tableName,
+      scope: uniqueName('shard'),
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 0.5,
+    });
+    await store.commit({ put: states(4), delete: [], maxTime: undefined });
+    remove();
+    faulty.destroy();
+    // base 50 ms: retry n waits up to 50 · 2^(n-1) ms; half of it with random 0.5.
+    expect(delays).toEqual([25, 50, 100]);
+    const { states: stored } = await store.get([900, 901, 902, 903]);
+    expect([...stored.keys()].sort()).toEqual([900, 901, 902, 903]);
+  });
+
+  it('fails with KSE_STATE_STORE_FAILED listing every attempt when the retries run out', async () => {
+    const faulty = createDynamoDbClient(testAwsConfig(), { maxAttempts: 1 });
+    const remove = oneWritePerCall(faulty);
+    const store = new DynamoDbJoinStore({
+      client: faulty,
+      tableName,
+      scope: uniqueName('shard'),
+      maxRetries: 1,
+      sleep: async () => undefined,
+    });
+    const error = await store
+      .commit({ put: states(4), delete: [], maxTime: undefined })
+      .catch((e: unknown) => e);
+    remove();
+    faulty.destroy();
+    expect(
+      isEnrichError(error) && {
+        code: error.code,
+        message: error.message,
+        retryable: error.retryable,
+        attempts: error.attempts,
+      },
+    ).toEqual({
+      code: 'KSE_STATE_STORE_FAILED',
+      message: 'KSE_STATE_STORE_FAILED: 2 items unprocessed by BatchWriteItem after 2 attempts',
+      retryable: true,
+      attempts: [
+        'attempt 1: 3 items unprocessed by BatchWriteItem',
+        'attempt 2: 2 items unprocessed by BatchWriteItem',
+      ],
+    });
+  });
+
+  it('refuses a backoff option that is not a finite number of ms', () => {
+    const error = (() => {
+      try {
+        return new DynamoDbJoinStore({ client, tableName, maxDelayMs: Number.NaN });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isEnrichError(error) && error.code).toBe('KSE_OPTIONS_INVALID');
   });
 
   it('produces the same rows and dead letters as the in-memory store over many invocations', async () => {
