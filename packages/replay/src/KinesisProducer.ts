@@ -1,15 +1,12 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { Backoff, describeError, sleep as realSleep, type Sleep } from '@kse/core';
 import { LIMITS } from '@kse/schemas';
 import { ReplayError, type ReplayErrorCode } from './errors.js';
 import {
   DEFAULT_RETRY_OPTIONS,
-  describeError,
-  fullJitterDelay,
   isRetryableEntryCode,
   isRetryableRequestError,
-  realSleep,
   type RetryOptions,
-  type Sleep,
 } from './retry.js';
 import type { DeadLetterSink, ReplayRecord } from './types.js';
 
@@ -154,6 +151,8 @@ export class KinesisProducer {
     checkInt('maxBatchBytes', merged.maxBatchBytes, 1, LIMITS.kinesisPutRecordsMaxBytes);
     this.#retry = { ...DEFAULT_RETRY_OPTIONS, ...stripUndefined(options.retry ?? {}) };
     checkInt('retry.maxAttempts', this.#retry.maxAttempts, 1, 100);
+    checkMs('retry.baseDelayMs', this.#retry.baseDelayMs);
+    checkMs('retry.maxDelayMs', this.#retry.maxDelayMs);
     this.#kinesis = merged.kinesis;
     this.#streamName = merged.streamName;
     this.#streamArn = merged.streamArn;
@@ -280,8 +279,18 @@ export class KinesisProducer {
 
   /** The one retry loop: whole-request errors and partial failures alike. */
   async #sendWithRetry(batch: ReplayRecord[]): Promise<void> {
+    // One schedule per batch: retry n (after n failed tries) waits a full-jitter delay
+    // below min(maxDelayMs, baseDelayMs · 2^(n-1)); a record gets maxAttempts tries.
+    const backoff = new Backoff({
+      maxAttempts: this.#retry.maxAttempts,
+      baseDelayMs: this.#retry.baseDelayMs,
+      maxDelayMs: this.#retry.maxDelayMs,
+      sleep: this.#sleep,
+      random: this.#random,
+      signal: this.#signal,
+    });
     let pending: Pending[] = batch.map((record) => ({ record, attempts: [] }));
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
+    while (pending.length > 0) {
       if (this.#fatal !== undefined) {
         await this.#abandon(pending, 'KSE_REPLAY_ABORTED', this.#fatal.message);
         return;
@@ -296,10 +305,10 @@ export class KinesisProducer {
         );
         return;
       }
-      if (attempt > 1) {
+      if (backoff.failures > 0) {
         this.#stats.retries += pending.length;
         try {
-          await this.#sleep(fullJitterDelay(attempt - 1, this.#retry, this.#random), this.#signal);
+          await backoff.wait();
         } catch (error) {
           await this.#abandon(pending, 'KSE_REPLAY_ABORTED', `aborted: ${describeError(error)}`);
           return;
@@ -338,13 +347,17 @@ export class KinesisProducer {
         }
         failed = pending;
       }
-      if (failed.length > 0 && attempt >= this.#retry.maxAttempts) {
-        await this.#abandon(
-          failed,
-          'KSE_REPLAY_RETRIES_EXHAUSTED',
-          `not accepted after ${attempt} tries; last: ${failed[0]!.attempts.at(-1)}`,
-        );
-        return;
+      if (failed.length > 0) {
+        // Each record keeps its own attempt list; the schedule only counts the tries.
+        backoff.fail(`${failed.length} of ${pending.length} records not accepted`);
+        if (backoff.exhausted) {
+          await this.#abandon(
+            failed,
+            'KSE_REPLAY_RETRIES_EXHAUSTED',
+            `not accepted after ${backoff.failures} tries; last: ${failed[0]!.attempts.at(-1)}`,
+          );
+          return;
+        }
       }
       pending = failed;
     }
@@ -391,6 +404,16 @@ function checkInt(option: string, value: number, min: number, max: number): void
     throw new ReplayError(
       'KSE_REPLAY_OPTIONS_INVALID',
       `${option} must be an integer from ${min} to ${max}; got ${value}`,
+      { option },
+    );
+  }
+}
+
+function checkMs(option: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new ReplayError(
+      'KSE_REPLAY_OPTIONS_INVALID',
+      `${option} must be a finite number of ms ≥ 0; got ${value}`,
       { option },
     );
   }

@@ -1,4 +1,4 @@
-import type { Sleep } from './retry.js';
+import type { Sleep } from '@kse/core';
 
 /** Options of {@link Pacer}. */
 export interface PacerOptions {
@@ -23,7 +23,7 @@ export interface PacerOptions {
  *
  * @example
  * ```ts
- * const pacer = new Pacer({ speedup: 10, now: () => performance.now(), sleep: realSleep });
+ * const pacer = new Pacer({ speedup: 10, now: () => performance.now(), sleep });
  * for (const e of events) { await pacer.wait(Date.parse(e.orderDateTime)); send(e); }
  * ```
  */

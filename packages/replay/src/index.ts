@@ -1,15 +1,12 @@
 export { REPLAY_ERROR_CODES, ReplayError, isReplayError } from './errors.js';
 export type { ReplayErrorCode, ReplayErrorOptions } from './errors.js';
 
-export {
-  DEFAULT_RETRY_OPTIONS,
-  describeError,
-  fullJitterDelay,
-  isRetryableEntryCode,
-  isRetryableRequestError,
-  realSleep,
-} from './retry.js';
-export type { RetryOptions, Sleep } from './retry.js';
+export { DEFAULT_RETRY_OPTIONS, isRetryableEntryCode, isRetryableRequestError } from './retry.js';
+export type { RetryOptions } from './retry.js';
+// The backoff delay, the sleep and describeError are @kse/core's (one copy in kse), still
+// exported under the names this package has always had: `realSleep` is core's `sleep`.
+export { describeError, fullJitterDelay, sleep as realSleep } from '@kse/core';
+export type { Sleep } from '@kse/core';
 
 export {
   fileSource,

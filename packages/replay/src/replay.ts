@@ -5,7 +5,8 @@ import { DeadLetterFile } from './DeadLetterFile.js';
 import { ReplayError, isReplayError } from './errors.js';
 import { KinesisProducer, type ProducerStats } from './KinesisProducer.js';
 import { Pacer } from './Pacer.js';
-import { describeError, realSleep, type RetryOptions, type Sleep } from './retry.js';
+import { describeError, sleep as realSleep, type Sleep } from '@kse/core';
+import type { RetryOptions } from './retry.js';
 import { resolveSources, type ReplaySource } from './sources.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 

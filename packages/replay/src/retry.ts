@@ -15,40 +15,6 @@ export const DEFAULT_RETRY_OPTIONS = {
   maxDelayMs: 5_000,
 } satisfies RetryOptions;
 
-/** Waits `ms` milliseconds; rejects with the signal's reason when it aborts. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** The real {@link Sleep}, on `setTimeout`. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-/**
- * Full-jitter capped exponential backoff (as `@smithy/util-retry`): a uniform draw in
- * `[0, min(maxDelayMs, baseDelayMs * 2^(retry-1)))`, where `retry` counts from 1.
- */
-export function fullJitterDelay(
-  retry: number,
-  options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number,
-): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
-}
-
 /** PutRecords entry error codes worth re-sending (the rest are final). */
 const RETRYABLE_ENTRY_CODES = new Set([
   'ProvisionedThroughputExceededException',
@@ -113,10 +79,4 @@ export function isRetryableRequestError(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
   return false;
-}
-
-/** A short description of an error, for dead letters and attempt lists. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -155,6 +155,31 @@ describe('replay with injected faults', () => {
     kinesis.destroy();
   });
 
+  it('waits full-jitter delays doubling from baseDelayMs between tries', async () => {
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const log = injectPutRecordsFaults(kinesis, { failRequest: (n) => n <= 3 });
+    const streamName = await newStream();
+    const delays: number[] = [];
+    const summary = await replay({
+      sources: [writeLines('delays.json', lines.slice(0, 10))],
+      kinesis,
+      streamName,
+      speedup: 0,
+      concurrency: 1,
+      retry: { maxAttempts: 5 },
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 0.5,
+      deadLetterPath: join(dir, 'dl-delays.ndjson'),
+    });
+    kinesis.destroy();
+    expect(log.failedRequests).toBe(3);
+    expect(summary).toMatchObject({ ok: true, sent: 10 });
+    // base 100 ms: retry n waits below 100 · 2^(n-1) ms; half of it with random 0.5.
+    expect(delays).toEqual([50, 100, 200]);
+  });
+
   it('dead-letters records whose retries ran out, with every attempt, and reports failure', async () => {
     const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
     const doomed = new Set(['10000005', '10000100']);
