@@ -107,9 +107,13 @@ describe('publishing every @kse package to a private registry', () => {
     const kse = Object.entries(consumer.installed).filter(([path]) =>
       path.startsWith('node_modules/@kse/'),
     );
-    // @kse/schemas comes along as a dependency of @kse/enrich.
+    // @kse/core and @kse/schemas come along as dependencies of @kse/enrich.
     expect(kse.map(([path]) => path)).toEqual(
-      expect.arrayContaining([`node_modules/${CONSUMED}`, 'node_modules/@kse/schemas']),
+      expect.arrayContaining([
+        `node_modules/${CONSUMED}`,
+        'node_modules/@kse/core',
+        'node_modules/@kse/schemas',
+      ]),
     );
     for (const [, entry] of kse)
       expect(entry.resolved?.slice(0, registry!.url.length)).toBe(registry!.url);
