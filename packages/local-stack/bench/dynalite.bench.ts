@@ -27,7 +27,10 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, ensureTable, startEmulators, type AwsConfig } from '../src/index.js';
-import { setDynaliteSpeedups, type DynaliteSpeedupParts } from '../src/dynaliteSpeedups.js';
+import {
+  setDynaliteSpeedups,
+  type DynaliteSpeedupParts,
+} from '../src/emulators/speedups/dynaliteSpeedups.js';
 
 const BATCH = 25;
 const TABLE = 'OrdersEnriched';

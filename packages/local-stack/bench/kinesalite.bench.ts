@@ -27,7 +27,7 @@ import {
   installKinesaliteSpeedups,
   startLocalStack,
 } from '../src/index.js';
-import { uninstallKinesaliteSpeedups } from '../src/kinesaliteSpeedups.js';
+import { uninstallKinesaliteSpeedups } from '../src/emulators/speedups/kinesaliteSpeedups.js';
 
 const SHARDS = 2;
 const BATCH = 500;

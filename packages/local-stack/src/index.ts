@@ -1,14 +1,22 @@
+// @kse/local-stack: two rooms behind one entry.
+//  - AWS (src/aws/): resolve the configuration, build the SDK clients, create and reset
+//    streams, tables and buckets. Same code against AWS and against the emulators.
+//  - Emulators (src/emulators/): start and stop kinesalite, dynalite and s3rver in this
+//    process or in child processes, DynamoDB Local, and the speed patches.
+
 export { LOCAL_STACK_ERROR_CODES, LocalStackError, isLocalStackError } from './errors.js';
 export type { LocalStackErrorCode, LocalStackErrorOptions } from './errors.js';
 
-export { DEFAULT_REGION, LOCAL_CREDENTIALS, isPlainHttp, resolveAwsConfig } from './config.js';
+// ---- AWS: configuration, clients, resources ----------------------------------------------
+
+export { DEFAULT_REGION, LOCAL_CREDENTIALS, isPlainHttp, resolveAwsConfig } from './aws/config.js';
 export type {
   AwsConfig,
   AwsCredentials,
   AwsService,
   ResolveAwsConfigOptions,
   ResolvedAwsConfig,
-} from './config.js';
+} from './aws/config.js';
 
 export {
   DEFAULT_TRANSLATE_CONFIG,
@@ -18,24 +26,11 @@ export {
   createKinesisClient,
   createS3Client,
   destroyAwsClients,
-} from './clients.js';
-export type { AwsClients } from './clients.js';
+} from './aws/clients.js';
+export type { AwsClients } from './aws/clients.js';
 
-export {
-  DEFAULT_LOCAL_STACK_OPTIONS,
-  LOCAL_SERVICES,
-  startEmulators,
-  startLocalStack,
-} from './startLocalStack.js';
-export type {
-  LocalEmulators,
-  LocalService,
-  LocalStack,
-  LocalStackOptions,
-} from './startLocalStack.js';
-
-export { openAws } from './openAws.js';
-export type { OpenAws, OpenAwsOptions } from './openAws.js';
+export { openAws } from './aws/openAws.js';
+export type { OpenAws, OpenAwsOptions } from './aws/openAws.js';
 
 export {
   deleteStreamIfExists,
@@ -44,19 +39,50 @@ export {
   ensureBucket,
   ensureStream,
   ensureTable,
-} from './resources.js';
-export type { EnsureStreamOptions, EnsureTableOptions, KeyAttribute } from './resources.js';
+} from './aws/resources.js';
+export type { EnsureStreamOptions, EnsureTableOptions, KeyAttribute } from './aws/resources.js';
 
-export { DEFAULT_POLL_OPTIONS } from './poll.js';
-export type { PollOptions } from './poll.js';
+export { DEFAULT_POLL_OPTIONS } from './aws/poll.js';
+export type { PollOptions } from './aws/poll.js';
+
+// ---- Emulators: local Kinesis, DynamoDB and S3 -------------------------------------------
+
+export {
+  DEFAULT_LOCAL_STACK_OPTIONS,
+  LOCAL_SERVICES,
+  startEmulators,
+  startLocalStack,
+} from './emulators/startLocalStack.js';
+export type {
+  LocalEmulators,
+  LocalService,
+  LocalStack,
+  LocalStackOptions,
+} from './emulators/startLocalStack.js';
+
+export {
+  hasLegacyOpenSslProvider,
+  serveLocalStack,
+  spawnLocalStack,
+} from './emulators/spawnLocalStack.js';
+export type {
+  ServeLocalStackOptions,
+  SpawnLocalStackOptions,
+  SpawnedLocalStack,
+} from './emulators/spawnLocalStack.js';
 
 export {
   DEFAULT_DYNAMODB_LOCAL_OPTIONS,
   DYNAMODB_LOCAL_JVM_FLAGS,
   findDynamoDbLocalJar,
   startDynamoDbLocal,
-} from './dynamoDbLocal.js';
-export type { DynamoDbLocal, DynamoDbLocalOptions } from './dynamoDbLocal.js';
+} from './emulators/dynamoDbLocal.js';
+export type { DynamoDbLocal, DynamoDbLocalOptions } from './emulators/dynamoDbLocal.js';
+
+export { installKinesaliteSpeedups } from './emulators/speedups/kinesaliteSpeedups.js';
+export { installDynaliteSpeedups } from './emulators/speedups/dynaliteSpeedups.js';
+
+// ---- Vitest harness ----------------------------------------------------------------------
 
 export {
   TEST_AWS_CONFIG_ENV,
@@ -65,14 +91,4 @@ export {
   testAwsConfig,
   uniqueName,
   vitestGlobalSetup,
-} from './vitestHarness.js';
-
-export { hasLegacyOpenSslProvider, serveLocalStack, spawnLocalStack } from './spawnLocalStack.js';
-export type {
-  ServeLocalStackOptions,
-  SpawnLocalStackOptions,
-  SpawnedLocalStack,
-} from './spawnLocalStack.js';
-
-export { installKinesaliteSpeedups } from './kinesaliteSpeedups.js';
-export { installDynaliteSpeedups } from './dynaliteSpeedups.js';
+} from './testing/vitestHarness.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DYNAMODB_LOCAL_MAIN_CLASS, classDataLaunch } from '../src/classDataArchive.js';
+import { DYNAMODB_LOCAL_MAIN_CLASS, classDataLaunch } from '../src/emulators/classDataArchive.js';
 
 let root: string;
 let jar: string;

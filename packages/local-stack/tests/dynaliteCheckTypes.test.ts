@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkTypes } from '../src/dynaliteCheckTypes.js';
+import { checkTypes } from '../src/emulators/speedups/dynaliteCheckTypes.js';
 
 const requireHere = createRequire(import.meta.url);
 type Types = Parameters<typeof checkTypes>[1];

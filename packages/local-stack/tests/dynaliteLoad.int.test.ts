@@ -6,7 +6,10 @@ import { createRequire } from 'node:module';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient, ensureTable } from '../src/index.js';
-import { installDynaliteSpeedups, loadDynalite } from '../src/dynaliteSpeedups.js';
+import {
+  installDynaliteSpeedups,
+  loadDynalite,
+} from '../src/emulators/speedups/dynaliteSpeedups.js';
 
 const requireHere = createRequire(import.meta.url);
 // Before anything of this package loaded dynalite (startLocalStack loads it lazily).

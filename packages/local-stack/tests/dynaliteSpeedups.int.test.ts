@@ -28,8 +28,8 @@ import {
   type DynaliteSpeedupParts,
   ALL_PARTS as ALL,
   NO_PARTS as NONE,
-} from '../src/dynaliteSpeedups.js';
-import { pollUntil } from '../src/poll.js';
+} from '../src/emulators/speedups/dynaliteSpeedups.js';
+import { pollUntil } from '../src/aws/poll.js';
 
 const requireHere = createRequire(import.meta.url);
 const dynaliteDb = requireHere('dynalite/db') as { create: (options?: object) => unknown };

@@ -18,7 +18,7 @@ import {
   type DynaliteSpeedupParts,
   ALL_PARTS as ALL,
   NO_PARTS as NONE,
-} from '../src/dynaliteSpeedups.js';
+} from '../src/emulators/speedups/dynaliteSpeedups.js';
 
 const requireHere = createRequire(import.meta.url);
 type Callback = (err?: (Error & { body?: unknown }) | null, value?: unknown) => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDynamoDbLocalStarting } from '../src/dynamoDbLocal.js';
+import { isDynamoDbLocalStarting } from '../src/emulators/dynamoDbLocal.js';
 import { findDynamoDbLocalJar, startDynamoDbLocal } from '../src/index.js';
 
 describe('isDynamoDbLocalStarting', () => {

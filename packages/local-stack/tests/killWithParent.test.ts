@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../src/poll.js';
+import { pollUntil } from '../src/aws/poll.js';
 
 const packageDir = resolve(import.meta.dirname, '..');
 
@@ -28,7 +28,7 @@ function isRunning(pid: number): boolean {
 async function guardedSleep(then: string): Promise<{ parent: number; sleeper: number }> {
   const script = `
     import { spawn } from 'node:child_process';
-    import { killWithParent } from './src/killWithParent.ts';
+    import { killWithParent } from './src/emulators/killWithParent.ts';
     const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
     killWithParent(sleeper);
     process.stdout.write(sleeper.pid + '\\n');

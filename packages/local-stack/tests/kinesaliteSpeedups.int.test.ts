@@ -21,7 +21,7 @@ import {
   kinesaliteOriginals,
   partitionKeyToHashKey,
   uninstallKinesaliteSpeedups,
-} from '../src/kinesaliteSpeedups.js';
+} from '../src/emulators/speedups/kinesaliteSpeedups.js';
 
 const kinesaliteDb = createRequire(import.meta.url)('kinesalite/db') as {
   partitionKeyToHashKey: typeof partitionKeyToHashKey;

@@ -11,7 +11,7 @@ import {
   stringifySequence,
   uninstallKinesaliteSpeedups,
   type KinesaliteSequenceInput,
-} from '../src/kinesaliteSpeedups.js';
+} from '../src/emulators/speedups/kinesaliteSpeedups.js';
 
 const original = kinesaliteOriginals();
 const SEED = 20_240_611;

@@ -20,7 +20,7 @@ import {
   installKinesaliteSpeedups,
   kinesaliteSpeedupsInstalled,
   uninstallKinesaliteSpeedups,
-} from '../src/kinesaliteSpeedups.js';
+} from '../src/emulators/speedups/kinesaliteSpeedups.js';
 
 const packageDir = resolve(import.meta.dirname, '..');
 

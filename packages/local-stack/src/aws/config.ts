@@ -1,4 +1,4 @@
-import { LocalStackError } from './errors.js';
+import { LocalStackError } from '../errors.js';
 
 /** The services kse talks to. */
 export type AwsService = 'kinesis' | 'dynamodb' | 's3';

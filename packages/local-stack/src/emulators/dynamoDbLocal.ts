@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createDynamoDbClient } from '../aws/clients.js';
+import { DEFAULT_REGION, LOCAL_CREDENTIALS } from '../aws/config.js';
+import { pollUntil } from '../aws/poll.js';
+import { LocalStackError } from '../errors.js';
 import { classDataLaunch, defaultClassDataArchiveDir } from './classDataArchive.js';
-import { createDynamoDbClient } from './clients.js';
-import { DEFAULT_REGION, LOCAL_CREDENTIALS } from './config.js';
-import { LocalStackError } from './errors.js';
 import { killWithParent } from './killWithParent.js';
-import { pollUntil } from './poll.js';
+import { freePort } from './ports.js';
 
 /** Options of {@link startDynamoDbLocal}. */
 export interface DynamoDbLocalOptions {
@@ -86,17 +86,6 @@ export function findDynamoDbLocalJar(fromDir: string = process.cwd()): string | 
     }
   }
   return undefined;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Network errors that only mean "the JVM is not listening/answering yet". */

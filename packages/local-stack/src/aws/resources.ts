@@ -22,7 +22,7 @@ import {
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { LocalStackError } from './errors.js';
+import { LocalStackError } from '../errors.js';
 import { pollUntil, type PollOptions } from './poll.js';
 
 /** Options of {@link ensureStream}. */

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { getCiphers } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LOCAL_CREDENTIALS } from './config.js';
-import { LocalStackError, isLocalStackError, type LocalStackErrorCode } from './errors.js';
+import { LOCAL_CREDENTIALS } from '../aws/config.js';
+import { LocalStackError, isLocalStackError, type LocalStackErrorCode } from '../errors.js';
 import {
   DEFAULT_LOCAL_STACK_OPTIONS,
   LOCAL_SERVICES,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { AwsConfig } from './config.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamoDbLocal.js';
-import { hasLegacyOpenSslProvider, spawnLocalStack } from './spawnLocalStack.js';
-import { startLocalStack, type LocalStack } from './startLocalStack.js';
+import type { AwsConfig } from '../aws/config.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../emulators/dynamoDbLocal.js';
+import { hasLegacyOpenSslProvider, spawnLocalStack } from '../emulators/spawnLocalStack.js';
+import { startLocalStack, type LocalStack } from '../emulators/startLocalStack.js';
 
 /**
  * Environment variable through which the global setup hands the stack's config to the

@@ -1,6 +1,14 @@
+// The one arrow from aws/ into emulators/: with nothing configured, openAws starts the
+// embedded stack. It points one way: emulators/ uses aws/config, aws/clients and aws/poll
+// (the stack hands out an AwsConfig, DynamoDB Local is probed with a client) but never this
+// file, so there is no cycle (tests/layout.test.ts checks it).
+import {
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+} from '../emulators/startLocalStack.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from './clients.js';
 import { resolveAwsConfig, type AwsConfig, type ResolveAwsConfigOptions } from './config.js';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from './startLocalStack.js';
 
 /** Options of {@link openAws}. */
 export type OpenAwsOptions = ResolveAwsConfigOptions & {

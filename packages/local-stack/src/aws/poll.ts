@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { LocalStackError } from './errors.js';
+import { LocalStackError } from '../errors.js';
 
 /** How {@link pollUntil} waits. */
 export interface PollOptions {

@@ -1,6 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kinesalite from 'kinesalite';
@@ -10,10 +9,11 @@ import {
   LOCAL_CREDENTIALS,
   type AwsConfig,
   type AwsCredentials,
-} from './config.js';
-import { LocalStackError } from './errors.js';
-import { installDynaliteSpeedups, loadDynalite } from './dynaliteSpeedups.js';
-import { installKinesaliteSpeedups } from './kinesaliteSpeedups.js';
+} from '../aws/config.js';
+import { LocalStackError } from '../errors.js';
+import { listen } from './ports.js';
+import { installDynaliteSpeedups, loadDynalite } from './speedups/dynaliteSpeedups.js';
+import { installKinesaliteSpeedups } from './speedups/kinesaliteSpeedups.js';
 
 /** The emulated services. */
 export const LOCAL_SERVICES = ['kinesis', 'dynamodb', 's3'] as const;
@@ -237,55 +237,4 @@ export async function startEmulators(
     await stopAll().catch(() => undefined);
     throw error;
   }
-}
-
-function startError(error: unknown, host: string, port: number, setting: string): LocalStackError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    return new LocalStackError('KSE_PORT_IN_USE', `${setting}: port ${port} on ${host} is in use`, {
-      setting,
-      cause: error,
-    });
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new LocalStackError('KSE_CONFIG_INVALID', `host: cannot listen on ${host} (${code})`, {
-      setting: 'host',
-      cause: error,
-    });
-  }
-  return new LocalStackError(
-    'KSE_STACK_START_FAILED',
-    `${setting}: could not listen on ${host}:${port}: ${(error as Error).message}`,
-    { setting, cause: error },
-  );
-}
-
-function listen(
-  server: Server,
-  host: string,
-  port: number,
-  setting: string,
-  closers: (() => Promise<void>)[],
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(startError(error, host, port, setting));
-      // The emulators open their store at creation: close it even though listen failed.
-      server.close(() => undefined);
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      closers.push(() => closeServer(server));
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // Keep-alive sockets of clients that were not destroyed would hold the port open.
-    server.closeAllConnections();
-  });
 }
