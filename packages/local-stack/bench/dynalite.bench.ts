@@ -135,10 +135,8 @@ async function run(
   (globalThis as { gc?: () => void }).gc?.();
   const dataDir =
     storage === 'disk' ? mkdtempSync(join(tmpdir(), 'kse-bench-dynalite-')) : undefined;
-  const emulators = await startEmulators(['dynamodb'], {
-    ...(dataDir === undefined ? {} : { dataDir }),
-    dynaliteSpeedups: false, // leave the parts as set above
-  });
+  // Without `speedups`: the parts stay as set above.
+  const emulators = await startEmulators(['dynamodb'], dataDir === undefined ? {} : { dataDir });
   const config_: AwsConfig = {
     region: 'us-east-1',
     endpoints: { dynamodb: emulators.endpoints.dynamodb! },
@@ -223,10 +221,8 @@ async function serveChild(storage: Storage, config: ConfigName): Promise<void> {
   setDynaliteSpeedups(CONFIGS[config]!);
   const dataDir =
     storage === 'disk' ? mkdtempSync(join(tmpdir(), 'kse-bench-dynalite-')) : undefined;
-  const emulators = await startEmulators(['dynamodb'], {
-    ...(dataDir === undefined ? {} : { dataDir }),
-    dynaliteSpeedups: false, // leave the parts as set above
-  });
+  // Without `speedups`: the parts stay as set above.
+  const emulators = await startEmulators(['dynamodb'], dataDir === undefined ? {} : { dataDir });
   process.once('SIGTERM', () => {
     void emulators.stop().then(() => {
       if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });

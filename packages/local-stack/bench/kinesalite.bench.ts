@@ -114,8 +114,7 @@ async function putThenGet(
 
 async function run(records: number, speedups: boolean): Promise<Figures> {
   const stack = await startLocalStack();
-  // After the start, which may install the speedups itself: kinesalite looks the helpers
-  // up on every request, so this decides what the run uses.
+  // kinesalite looks the helpers up on every request, so this decides what the run uses.
   if (speedups) installKinesaliteSpeedups();
   else uninstallKinesaliteSpeedups();
   const kinesis = createKinesisClient(stack.config);

@@ -1,4 +1,5 @@
-// Start-up and stop time of the local stack, in this process and as a child process.
+// Start-up and stop time of the local stack, in this process and as a child process, with
+// the speedups (as `kse local up`, `kse run` and the vitest harness start it).
 // Prints figures; asserts nothing. `npx nx run @kse/local-stack:bench`
 import { performance } from 'node:perf_hooks';
 import { spawnLocalStack, startLocalStack } from '../src/index.js';
@@ -25,11 +26,15 @@ async function measure(label: string, start: () => Promise<{ stop(): Promise<voi
 
 // The first start also pays for loading the emulators' modules.
 const t0 = performance.now();
-const first = await startLocalStack();
+const first = await startLocalStack({ speedups: true });
 console.log(
   `first start in a fresh process (module load included): ${(performance.now() - t0).toFixed(1)} ms`,
 );
 await first.stop();
-const inProcess = await measure('in-process startLocalStack', () => startLocalStack());
-const child = await measure('child-process spawnLocalStack', () => spawnLocalStack());
+const inProcess = await measure('in-process startLocalStack', () =>
+  startLocalStack({ speedups: true }),
+);
+const child = await measure('child-process spawnLocalStack', () =>
+  spawnLocalStack({ speedups: true }),
+);
 console.log(`child process / in-process start: ${(child / inProcess).toFixed(1)}x`);

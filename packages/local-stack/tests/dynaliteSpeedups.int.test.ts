@@ -378,7 +378,7 @@ async function runWith(
   tempDirs.push(dataDir);
   let emulators;
   try {
-    emulators = await startEmulators(['dynamodb'], { dataDir, dynaliteSpeedups: false });
+    emulators = await startEmulators(['dynamodb'], { dataDir }); // leaves the parts as set
   } finally {
     dynaliteDb.create = create;
   }
@@ -469,12 +469,15 @@ describe('dynalite with installDynaliteSpeedups', () => {
     expect(fast.batchReads).toEqual({ table: 0, items: 0 });
   });
 
-  it('startEmulators installs them by default and leaves them alone with dynaliteSpeedups: false', async () => {
+  it('startEmulators installs them with speedups: true and leaves them alone by default', async () => {
     uninstallDynaliteSpeedups();
-    const off = await startEmulators(['dynamodb'], { dynaliteSpeedups: false });
+    const off = await startEmulators(['dynamodb']);
     await off.stop();
     expect(dynaliteSpeedupsInstalled()).toBe(false);
-    const on = await startEmulators(['dynamodb']);
+    const explicitlyOff = await startEmulators(['dynamodb'], { speedups: false });
+    await explicitlyOff.stop();
+    expect(dynaliteSpeedupsInstalled()).toBe(false);
+    const on = await startEmulators(['dynamodb'], { speedups: true });
     await on.stop();
     expect(dynaliteSpeedupsInstalled()).toBe(true);
     installDynaliteSpeedups();

@@ -190,14 +190,17 @@ describe('startLocalStack', () => {
   }, 30_000);
 });
 
-describe('startLocalStack kinesaliteSpeedups', () => {
-  it('installs the BigInt helpers by default and leaves kinesalite alone with false', async () => {
+describe('startLocalStack speedups', () => {
+  it('installs the BigInt helpers with speedups: true and leaves kinesalite alone by default', async () => {
     uninstallKinesaliteSpeedups();
     try {
-      const plain = await startLocalStack({ kinesaliteSpeedups: false });
+      const plain = await startLocalStack();
       await plain.stop();
       expect(kinesaliteSpeedupsInstalled()).toBe(false);
-      const fast = await startLocalStack();
+      const explicitlyOff = await startLocalStack({ speedups: false });
+      await explicitlyOff.stop();
+      expect(kinesaliteSpeedupsInstalled()).toBe(false);
+      const fast = await startLocalStack({ speedups: true });
       await fast.stop();
       expect(kinesaliteSpeedupsInstalled()).toBe(true);
     } finally {

@@ -38,7 +38,8 @@ export interface ServeLocalStackOptions extends LocalStackOptions {
 /**
  * Runs the stack as the main job of this process (the body of {@link spawnLocalStack}'s
  * child): starts it, prints one JSON line on stdout, and stops it on SIGTERM / SIGINT
- * (or when stdin ends, with `exitWithParent`).
+ * (or when stdin ends, with `exitWithParent`). `speedups: true` patches the emulators of
+ * this process (see {@link LocalStackOptions.speedups}).
  */
 export async function serveLocalStack(options: ServeLocalStackOptions = {}): Promise<void> {
   const { exitWithParent, services = LOCAL_SERVICES, ...stackOptions } = options;
@@ -82,7 +83,10 @@ export async function serveLocalStack(options: ServeLocalStackOptions = {}): Pro
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-/** Options of {@link spawnLocalStack}. */
+/**
+ * Options of {@link spawnLocalStack}; the {@link LocalStackOptions}, `speedups` included,
+ * go to each child process.
+ */
 export interface SpawnLocalStackOptions extends LocalStackOptions {
   /**
    * Outlive this process (for `kse local up`): the child is detached, in its own process
@@ -133,11 +137,12 @@ function thisModuleFile(): string {
  * Starts the stack in a child Node process run with `--openssl-legacy-provider`, so
  * that every S3 listing works whatever flags this process has (with `split`: in two
  * children, Kinesis in one, DynamoDB and S3 in the other). Used by `kse local up`, by
- * `kse run` and by the vitest harness when this process lacks the legacy provider.
+ * `kse run` and by the vitest harness when this process lacks the legacy provider, each
+ * with `speedups: true`, which patches the emulators of the children (not of this process).
  *
  * @example
  * ```ts
- * const stack = await spawnLocalStack({ split: true });
+ * const stack = await spawnLocalStack({ split: true, speedups: true });
  * console.log(stack.endpoints.kinesis, stack.pids);
  * await stack.stop();
  * ```

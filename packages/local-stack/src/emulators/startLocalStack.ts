@@ -41,20 +41,20 @@ export interface LocalStackOptions {
    */
   transitionMs?: number;
   /**
-   * Replace kinesalite's bignumber.js sequence-number and hash-key helpers with exact
-   * BigInt versions (see `installKinesaliteSpeedups`; about a quarter of the emulator's CPU
-   * under load). Default true. They replace the helpers of every kinesalite in this
-   * process; false leaves them as they are.
+   * Opt in to the speed patches of the emulators (default false): kinesalite's
+   * sequence-number and hash-key helpers replaced by exact BigInt versions
+   * (`installKinesaliteSpeedups`, about a quarter of its CPU under load) and four shortcuts
+   * on dynalite's write path (`installDynaliteSpeedups`: cached table descriptions, no read
+   * of the old item where it cannot matter, the puts of one event-loop turn batched on
+   * disk, fast type checks of plain attribute values; about half its CPU per item written to
+   * disk).
+   * Each answers exactly as the emulator's own code, and each has a conformance test that
+   * holds the same SDK conversation with and without it. They patch the emulators' modules
+   * for the whole process (for {@link spawnLocalStack}: its child processes), for the
+   * services started: `true` installs them; `false` installs nothing and leaves in place
+   * whatever an earlier call installed in this process.
    */
-  kinesaliteSpeedups?: boolean;
-  /**
-   * Make dynalite's write path cheaper with shortcuts that answer exactly as it does (see
-   * `installDynaliteSpeedups`: cached table descriptions, no read of the old item where
-   * it cannot matter, the puts of one event-loop turn batched on disk, fast type checks
-   * of plain attribute values). Default true. They apply to every dynalite this package
-   * starts in this process; false leaves them as they are.
-   */
-  dynaliteSpeedups?: boolean;
+  speedups?: boolean;
 }
 
 /** Defaults of {@link LocalStackOptions}. */
@@ -62,8 +62,7 @@ export const DEFAULT_LOCAL_STACK_OPTIONS = {
   host: '127.0.0.1',
   region: DEFAULT_REGION,
   transitionMs: 50,
-  kinesaliteSpeedups: true,
-  dynaliteSpeedups: true,
+  speedups: false,
 } satisfies LocalStackOptions;
 
 /** A running local stack: Kinesis, DynamoDB and S3 emulators on loopback ports. */
@@ -86,7 +85,7 @@ export interface LocalEmulators {
 
 /**
  * Starts kinesalite, dynalite and s3rver in this process, each on a free loopback port,
- * with dummy credentials.
+ * with dummy credentials. The emulators run their own code unless `speedups: true`.
  *
  * s3rver's paginated listings (`ListObjectsV2` with a continuation token) need Node's
  * `--openssl-legacy-provider` (they encrypt the token with DES); everything else works
@@ -94,7 +93,7 @@ export interface LocalEmulators {
  *
  * @example
  * ```ts
- * const stack = await startLocalStack();
+ * const stack = await startLocalStack({ speedups: true });
  * const clients = createAwsClients(stack.config);
  * await ensureStream(clients.kinesis, { streamName: 'orders', shardCount: 2 });
  * await stack.stop();
@@ -135,8 +134,7 @@ export async function startEmulators(
     dataDir,
     ports = {},
     transitionMs,
-    kinesaliteSpeedups,
-    dynaliteSpeedups,
+    speedups,
   } = {
     ...DEFAULT_LOCAL_STACK_OPTIONS,
     ...options,
@@ -179,7 +177,7 @@ export async function startEmulators(
       );
     };
     if (wanted.has('kinesis')) {
-      if (kinesaliteSpeedups) installKinesaliteSpeedups();
+      if (speedups) installKinesaliteSpeedups();
       serve(
         'kinesis',
         kinesalite({
@@ -192,7 +190,7 @@ export async function startEmulators(
       );
     }
     if (wanted.has('dynamodb')) {
-      if (dynaliteSpeedups) installDynaliteSpeedups();
+      if (speedups) installDynaliteSpeedups();
       // Loaded here, not imported: its actions must see the putItem dispatcher.
       const dynalite = loadDynalite();
       serve(

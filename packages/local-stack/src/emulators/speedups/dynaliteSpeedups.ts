@@ -551,13 +551,12 @@ export function setDynaliteSpeedups(parts: DynaliteSpeedupParts): void {
  * attribute values directly. Idempotent. The type checks apply at once; the cache and the
  * batching to dynalite servers created after the call; the PutItem shortcut to every
  * dynalite this package loads (`startLocalStack` loads it through `loadDynalite`).
- * `startLocalStack` (and so every `spawnLocalStack` child) calls it unless
- * `dynaliteSpeedups: false`.
+ * `startLocalStack` (and so every `spawnLocalStack` child) calls it with `speedups: true`.
  *
  * @example
  * ```ts
  * installDynaliteSpeedups();
- * const stack = await startLocalStack({ dynaliteSpeedups: false }); // already installed
+ * const stack = await startLocalStack(); // the dynalite it starts has them
  * ```
  */
 export function installDynaliteSpeedups(): void {

@@ -298,8 +298,8 @@ const SPEEDUPS: KinesaliteSequenceHelpers = {
  * about a quarter of the emulator's CPU under PutRecords/GetRecords load, with BigInt
  * versions that return the same values (property-tested against the originals).
  * Idempotent; affects emulators already running in this process too. `startLocalStack`
- * (and so every `spawnLocalStack` child) calls it unless `kinesaliteSpeedups: false`;
- * call it yourself for a kinesalite you start another way.
+ * (and so every `spawnLocalStack` child) calls it with `speedups: true`; call it yourself
+ * for a kinesalite you start another way.
  *
  * @example
  * ```ts
