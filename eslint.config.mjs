@@ -3,7 +3,8 @@
 //  - @nx/enforce-module-boundaries: packages depend only on packages, never on apps or tools;
 //    no relative imports that reach into another project.
 //  - no-restricted-imports: another package is imported only through its public entry
-//    (`@kse/x`), never a subpath such as `@kse/x/src/...` or `@kse/x/dist/...`.
+//    (`@kse/x`), its test helpers (`@kse/x/testing`) or its `package.json`, never another
+//    subpath such as `@kse/x/src/...` or `@kse/x/dist/...`.
 //  - import-x/no-cycle: no import cycle inside a project either (a cycle between projects is
 //    already an @nx/enforce-module-boundaries error). The TypeScript resolver maps the
 //    `./x.js` specifiers of our ESM sources to `x.ts`. Imports of other projects count as
@@ -81,8 +82,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^@kse/[^/]+/(?!package\\.json$).+',
-              message: 'Import another kse package only through its public entry (`@kse/<name>`).',
+              regex: '^@kse/[^/]+/(?!(?:package\\.json|testing)$).+',
+              message:
+                'Import another kse package only through its public entry (`@kse/<name>`) or its test helpers (`@kse/<name>/testing`).',
             },
             {
               regex: '(^|/)(packages|apps)/[^/]+/src(/|$)',

@@ -22,11 +22,10 @@ import {
   ensureBucket,
   ensureStream,
   ensureTable,
-  testAwsConfig,
-  uniqueName,
   type AwsClients,
   type AwsConfig,
 } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   handlerEnvironment,

@@ -1,6 +1,7 @@
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbClient, ensureTable, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createDynamoDbClient, ensureTable } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import {
   ENRICHED_TABLE_KEY,
   fromDynamoItem,

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbClient, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createDynamoDbClient } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import {
   DynamoDbJoinStore,
   InMemoryJoinStore,

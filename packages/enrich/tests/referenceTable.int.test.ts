@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, ensureBucket, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createS3Client, ensureBucket } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { loadReferenceTable } from '../src/index.js';
 import { product } from './fixtures.js';
 

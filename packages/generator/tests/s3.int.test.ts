@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, ensureBucket, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createAwsClients, ensureBucket } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { decodeRecord } from '@kse/schemas';
 import { generateDataset, uploadStreamToS3, type GeneratorError } from '../src/index.js';
 

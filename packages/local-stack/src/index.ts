@@ -2,7 +2,8 @@
 //  - AWS (src/aws/): resolve the configuration, build the SDK clients, create and reset
 //    streams, tables and buckets. Same code against AWS and against the emulators.
 //  - Emulators (src/emulators/): start and stop kinesalite, dynalite and s3rver in this
-//    process or in child processes, DynamoDB Local, and the speed patches.
+//    process or in child processes, DynamoDB Local, and the opt-in speed patches.
+// The vitest harness is not here: it ships on the `@kse/local-stack/testing` subpath.
 
 export { LOCAL_STACK_ERROR_CODES, LocalStackError, isLocalStackError } from './errors.js';
 export type { LocalStackErrorCode, LocalStackErrorOptions } from './errors.js';
@@ -81,14 +82,3 @@ export type { DynamoDbLocal, DynamoDbLocalOptions } from './emulators/dynamoDbLo
 
 export { installKinesaliteSpeedups } from './emulators/speedups/kinesaliteSpeedups.js';
 export { installDynaliteSpeedups } from './emulators/speedups/dynaliteSpeedups.js';
-
-// ---- Vitest harness ----------------------------------------------------------------------
-
-export {
-  TEST_AWS_CONFIG_ENV,
-  TEST_DYNAMODB_ENV,
-  TEST_STACK_MODE_ENV,
-  testAwsConfig,
-  uniqueName,
-  vitestGlobalSetup,
-} from './testing/vitestHarness.js';

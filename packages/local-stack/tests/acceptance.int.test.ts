@@ -16,9 +16,8 @@ import {
   ensureBucket,
   ensureStream,
   ensureTable,
-  testAwsConfig,
-  uniqueName,
 } from '../src/index.js';
+import { testAwsConfig, uniqueName } from '../src/testing/index.js';
 
 const clients = createAwsClients(testAwsConfig());
 afterAll(() => destroyAwsClients(clients));

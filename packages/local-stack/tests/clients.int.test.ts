@@ -1,6 +1,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, createDynamoDbClient, testAwsConfig } from '../src/index.js';
+import { LOCAL_CREDENTIALS, createDynamoDbClient } from '../src/index.js';
+import { testAwsConfig } from '../src/testing/index.js';
 
 describe('createDynamoDbClient', () => {
   // Regression: the SDK tags its credentials object ($source); given the frozen

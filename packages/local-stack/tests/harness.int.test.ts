@@ -1,12 +1,8 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  TEST_DYNAMODB_ENV,
-  createAwsClients,
-  destroyAwsClients,
-  testAwsConfig,
-} from '../src/index.js';
+import { createAwsClients, destroyAwsClients } from '../src/index.js';
+import { TEST_DYNAMODB_ENV, testAwsConfig } from '../src/testing/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { uniqueName } from '../src/index.js';
+import * as main from '../src/index.js';
+import * as testing from '../src/testing/index.js';
+import { uniqueName } from '../src/testing/index.js';
+
+const HARNESS = [
+  'TEST_AWS_CONFIG_ENV',
+  'TEST_DYNAMODB_ENV',
+  'TEST_STACK_MODE_ENV',
+  'testAwsConfig',
+  'uniqueName',
+  'vitestGlobalSetup',
+];
+
+describe('the testing entry', () => {
+  it('exports the harness, which the main entry does not', () => {
+    expect(Object.keys(testing).sort()).toEqual(HARNESS);
+    expect(Object.keys(main).filter((name) => HARNESS.includes(name))).toEqual([]);
+  });
+});
 
 describe('uniqueName', () => {
   it('returns a different name on every call', () => {

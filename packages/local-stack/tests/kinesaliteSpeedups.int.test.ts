@@ -13,9 +13,9 @@ import {
   createKinesisClient,
   ensureStream,
   startLocalStack,
-  uniqueName,
   type LocalStack,
 } from '../src/index.js';
+import { uniqueName } from '../src/testing/index.js';
 import {
   installKinesaliteSpeedups,
   kinesaliteOriginals,

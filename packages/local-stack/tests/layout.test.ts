@@ -75,6 +75,15 @@ describe('the layout of src/', () => {
     expect(back).toEqual([]);
   });
 
+  it('keeps the vitest harness out of the main entry: only testing/ imports testing/', () => {
+    const intoTesting = [...graph].flatMap(([file, targets]) =>
+      !file.startsWith('testing/') && targets.some((target) => target.startsWith('testing/'))
+        ? [file]
+        : [],
+    );
+    expect(intoTesting).toEqual([]);
+  });
+
   it('shares only errors.ts between the rooms at the top of src/', () => {
     const top = [...graph.keys()].filter((file) => !file.includes('/')).sort();
     expect(top).toEqual(['errors.ts', 'index.ts']);

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { openAws, spawnLocalStack, testAwsConfig } from '../src/index.js';
+import { openAws, spawnLocalStack } from '../src/index.js';
+import { testAwsConfig } from '../src/testing/index.js';
 
 describe('openAws', () => {
   it('starts the embedded stack when nothing is configured, and close() stops it', async () => {

@@ -3,7 +3,6 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client
 import { HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  TEST_DYNAMODB_ENV,
   createAwsClients,
   deleteStreamIfExists,
   deleteTableIfExists,
@@ -12,9 +11,8 @@ import {
   ensureBucket,
   ensureStream,
   ensureTable,
-  testAwsConfig,
-  uniqueName,
 } from '../src/index.js';
+import { TEST_DYNAMODB_ENV, testAwsConfig, uniqueName } from '../src/testing/index.js';
 
 const clients = createAwsClients(testAwsConfig());
 afterAll(() => destroyAwsClients(clients));

@@ -14,8 +14,8 @@ import {
   ensureStream,
   ensureTable,
   startLocalStack,
-  uniqueName,
 } from '../src/index.js';
+import { uniqueName } from '../src/testing/index.js';
 import {
   installKinesaliteSpeedups,
   kinesaliteSpeedupsInstalled,

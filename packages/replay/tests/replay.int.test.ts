@@ -8,10 +8,9 @@ import {
   createKinesisClient,
   ensureBucket,
   ensureStream,
-  testAwsConfig,
-  uniqueName,
   type AwsClients,
 } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listS3Sources, replay, type ReplaySummary } from '../src/index.js';
 import { buildOrderLines, seededRandom } from './fixtures.js';

@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
-import { createAwsClients, ensureBucket, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createAwsClients, ensureBucket } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { decodeRecord } from '@kse/schemas';
 import { registerGenerate } from '../../src/commands/generate.js';
 

@@ -8,14 +8,8 @@ import {
   GetShardIteratorCommand,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import {
-  createAwsClients,
-  ensureBucket,
-  ensureStream,
-  testAwsConfig,
-  uniqueName,
-  type AwsClients,
-} from '@kse/local-stack';
+import { createAwsClients, ensureBucket, ensureStream, type AwsClients } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/program.js';
 

@@ -1,1 +1,1 @@
-export { vitestGlobalSetup as default } from '@kse/local-stack';
+export { vitestGlobalSetup as default } from '@kse/local-stack/testing';

@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SplitShardCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  createAwsClients,
-  ensureStream,
-  ensureTable,
-  testAwsConfig,
-  uniqueName,
-} from '@kse/local-stack';
+import { createAwsClients, ensureStream, ensureTable } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { getCiphers } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LOCAL_CREDENTIALS } from '../aws/config.js';
@@ -134,6 +135,25 @@ function thisModuleFile(): string {
 }
 
 /**
+ * The module a child imports to call {@link serveLocalStack}. From the TypeScript sources
+ * (this package's own tests), this file. Built, this code may sit in the main entry, in a
+ * chunk the build shares between the main and the `testing` entries, or in a copy inside
+ * the `testing` entry, none of which but the first exports `serveLocalStack`: the child
+ * imports the package's main entry, found by its own name (Node resolves a package's name
+ * from inside it through its `exports`). Bundled into something else, where that name
+ * resolves to nothing, this file.
+ */
+function childEntry(): string {
+  const file = thisModuleFile();
+  if (file.endsWith('.ts')) return file;
+  try {
+    return createRequire(file).resolve('@kse/local-stack');
+  } catch {
+    return file;
+  }
+}
+
+/**
  * Starts the stack in a child Node process run with `--openssl-legacy-provider`, so
  * that every S3 listing works whatever flags this process has (with `split`: in two
  * children, Kinesis in one, DynamoDB and S3 in the other). Used by `kse local up`, by
@@ -204,7 +224,7 @@ async function spawnEmulatorChild(
   },
 ): Promise<EmulatorChild> {
   const { detached, stderrFd, startTimeoutMs, nodeFlags } = how;
-  const file = thisModuleFile();
+  const file = childEntry();
   const fromSource = file.endsWith('.ts');
   const code =
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)});` +

@@ -35,7 +35,7 @@ export const TEST_STACK_MODE_ENV = 'KSE_TEST_STACK';
  * @example
  * ```ts
  * // packages/x/tests/setup/localStack.ts
- * export { vitestGlobalSetup as default } from '@kse/local-stack';
+ * export { vitestGlobalSetup as default } from '@kse/local-stack/testing';
  * // packages/x/vitest.config.ts
  * export default defineConfig({ test: { globalSetup: ['./tests/setup/localStack.ts'] } });
  * ```
@@ -102,7 +102,7 @@ export function testAwsConfig(): AwsConfig {
       `testAwsConfig(): ${TEST_AWS_CONFIG_ENV} is not set (${TEST_STACK_MODE_ENV}=off, or no global setup). ` +
         'Integration tests need the @kse/local-stack global setup ' +
         "to vitest.config.ts: test: { globalSetup: ['./tests/setup/localStack.ts'] }, with " +
-        "tests/setup/localStack.ts: export { vitestGlobalSetup as default } from '@kse/local-stack';",
+        "tests/setup/localStack.ts: export { vitestGlobalSetup as default } from '@kse/local-stack/testing';",
     );
   }
   return JSON.parse(json) as AwsConfig;

@@ -6,9 +6,8 @@ import {
   createDynamoDbClient,
   ensureStream,
   ensureTable,
-  testAwsConfig,
-  uniqueName,
 } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { encodeRecord, ENRICHED_TABLE_KEY } from '@kse/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
