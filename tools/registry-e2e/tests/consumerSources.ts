@@ -146,3 +146,92 @@ export async function enrich(inputs: readonly RawInput[]): Promise<EnrichedRow[]
 
 export const unmatched: EnrichErrorCode = 'KSE_JOIN_UNMATCHED';
 `;
+
+// The vitest harness of @kse/local-stack, from its `testing` subpath, as a team's test setup
+// would load it: it starts the emulators, hands their config over, and stops them. The
+// ESM consumer runs them in a child process (spawned from the installed package), the CJS
+// one in its own process.
+const harnessBody = `const HARNESS = ['vitestGlobalSetup', 'testAwsConfig', 'uniqueName', 'TEST_STACK_MODE_ENV'];
+process.env[testing.TEST_STACK_MODE_ENV] = MODE;
+const stop = await testing.vitestGlobalSetup();
+const created = [];
+let loopback = false;
+try {
+  const config = testing.testAwsConfig();
+  const clients = main.createAwsClients(config);
+  try {
+    await main.ensureStream(clients.kinesis, { streamName: testing.uniqueName('e2e'), shardCount: 1 });
+    created.push('stream');
+    await main.ensureTable(clients.dynamodb, {
+      tableName: testing.uniqueName('e2e'),
+      partitionKey: { name: 'id', type: 'S' },
+    });
+    created.push('table');
+    await main.ensureBucket(clients.s3, testing.uniqueName('e2e'));
+    created.push('bucket');
+  } finally {
+    main.destroyAwsClients(clients);
+  }
+  loopback = Object.values(config.endpoints).every((url) => /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/.test(url));
+} finally {
+  await stop();
+}
+console.log(JSON.stringify({
+  module: MODULE,
+  mode: MODE,
+  inTesting: HARNESS.filter((name) => name in testing),
+  inMain: HARNESS.filter((name) => name in main),
+  created,
+  loopback,
+}));`;
+
+/** What both harness consumers print (one JSON line), besides `module` and `mode`. */
+export const EXPECTED_HARNESS_OUTPUT = {
+  inTesting: ['vitestGlobalSetup', 'testAwsConfig', 'uniqueName', 'TEST_STACK_MODE_ENV'],
+  inMain: [],
+  created: ['stream', 'table', 'bucket'],
+  loopback: true,
+};
+
+/** ESM consumer of `@kse/local-stack/testing`: the emulators in a child process. */
+export const HARNESS_ESM_SOURCE = `import * as main from '@kse/local-stack';
+import * as testing from '@kse/local-stack/testing';
+
+const MODULE = 'esm';
+const MODE = 'child-process';
+${harnessBody}
+`;
+
+/** CJS consumer of `@kse/local-stack/testing`: the emulators in this process. */
+export const HARNESS_CJS_SOURCE = `const main = require('@kse/local-stack');
+const testing = require('@kse/local-stack/testing');
+
+const MODULE = 'cjs';
+const MODE = 'in-process';
+(async () => {
+${harnessBody}
+})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+/** TypeScript consumer of the `testing` subpath next to the main entry. */
+export const HARNESS_TS_SOURCE = `import { createAwsClients, type AwsClients, type AwsConfig } from '@kse/local-stack';
+import {
+  TEST_STACK_MODE_ENV,
+  testAwsConfig,
+  uniqueName,
+  vitestGlobalSetup,
+} from '@kse/local-stack/testing';
+
+export const setup: () => Promise<() => Promise<void>> = vitestGlobalSetup;
+
+export function clients(): AwsClients {
+  const config: AwsConfig = testAwsConfig();
+  return createAwsClients(config);
+}
+
+export const stream: string = uniqueName('orders');
+export const modeVariable: string = TEST_STACK_MODE_ENV;
+`;

@@ -14,7 +14,16 @@ import {
   writePublishUserConfig,
 } from '../src/index.js';
 import type { ConsumerProject, PackedPackage, PublishablePackage, Registry } from '../src/index.js';
-import { CJS_SOURCE, ESM_SOURCE, EXPECTED_OUTPUT, TS_SOURCE } from './consumerSources.js';
+import {
+  CJS_SOURCE,
+  ESM_SOURCE,
+  EXPECTED_HARNESS_OUTPUT,
+  EXPECTED_OUTPUT,
+  HARNESS_CJS_SOURCE,
+  HARNESS_ESM_SOURCE,
+  HARNESS_TS_SOURCE,
+  TS_SOURCE,
+} from './consumerSources.js';
 
 // The path a team takes: publish every @kse/* package to a private registry, then, in a
 // project that knows nothing of this repository, install from that registry and use it.
@@ -29,6 +38,8 @@ const attw = join(
 );
 const typesNodeVersion = (require('@types/node/package.json') as { version: string }).version;
 const CONSUMED = '@kse/enrich';
+/** Installed too, for its `testing` subpath (the vitest harness). */
+const HARNESS = '@kse/local-stack';
 
 let work: string | undefined;
 let registry: Registry | undefined;
@@ -47,12 +58,17 @@ beforeAll(async () => {
   for (const tarball of packed) {
     await publishTarball(tarball.tarball, registry.url, userConfig, work);
   }
-  const version = packages.find((pkg) => pkg.manifest.name === CONSUMED)!.manifest.version;
+  const version = (name: string) =>
+    packages.find((pkg) => pkg.manifest.name === name)!.manifest.version;
   consumer = await createConsumerProject({
     dir: join(work, 'consumer'),
     registryUrl: registry.url,
     scope: '@kse',
-    install: [`${CONSUMED}@${version}`, `@types/node@${typesNodeVersion}`],
+    install: [
+      `${CONSUMED}@${version(CONSUMED)}`,
+      `${HARNESS}@${version(HARNESS)}`,
+      `@types/node@${typesNodeVersion}`,
+    ],
   });
 });
 
@@ -113,6 +129,7 @@ describe('publishing every @kse package to a private registry', () => {
         `node_modules/${CONSUMED}`,
         'node_modules/@kse/core',
         'node_modules/@kse/schemas',
+        `node_modules/${HARNESS}`,
       ]),
     );
     for (const [, entry] of kse)
@@ -140,13 +157,50 @@ describe('a fresh consumer project', () => {
     expect(JSON.parse(stdout)).toEqual({ module: 'cjs', ...EXPECTED_OUTPUT });
   });
 
+  it('imports @kse/local-stack/testing from an ES module and runs the harness with the emulators in a child process', async () => {
+    await writeFile(join(consumer.dir, 'harness.mjs'), HARNESS_ESM_SOURCE);
+    const { stdout } = await runNpm(['harness.mjs'], {
+      cwd: consumer.dir,
+      command: process.execPath,
+    });
+    console.log(`harness consumer (esm): ${stdout.trim()}`);
+    expect(JSON.parse(stdout)).toEqual({
+      module: 'esm',
+      mode: 'child-process',
+      ...EXPECTED_HARNESS_OUTPUT,
+    });
+  });
+
+  it('requires @kse/local-stack/testing from a CommonJS module and runs the harness with the emulators in-process', async () => {
+    await writeFile(join(consumer.dir, 'harness.cjs'), HARNESS_CJS_SOURCE);
+    const { stdout } = await runNpm(['harness.cjs'], {
+      cwd: consumer.dir,
+      command: process.execPath,
+    });
+    console.log(`harness consumer (cjs): ${stdout.trim()}`);
+    expect(JSON.parse(stdout)).toEqual({
+      module: 'cjs',
+      mode: 'in-process',
+      ...EXPECTED_HARNESS_OUTPUT,
+    });
+  });
+
   it.each([
     {
       resolution: 'nodenext',
       module: 'nodenext',
-      files: { 'consumer.mts': TS_SOURCE, 'consumer.cts': TS_SOURCE },
+      files: {
+        'consumer.mts': TS_SOURCE,
+        'consumer.cts': TS_SOURCE,
+        'harness.mts': HARNESS_TS_SOURCE,
+        'harness.cts': HARNESS_TS_SOURCE,
+      },
     },
-    { resolution: 'bundler', module: 'esnext', files: { 'consumer.ts': TS_SOURCE } },
+    {
+      resolution: 'bundler',
+      module: 'esnext',
+      files: { 'consumer.ts': TS_SOURCE, 'harness.ts': HARNESS_TS_SOURCE },
+    },
   ])(
     'type-checks a TypeScript consumer with moduleResolution $resolution',
     async ({ resolution, module, files }) => {
