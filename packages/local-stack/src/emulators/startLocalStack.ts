@@ -46,13 +46,12 @@ export interface LocalStackOptions {
    * (`installKinesaliteSpeedups`, about a quarter of its CPU under load) and four shortcuts
    * on dynalite's write path (`installDynaliteSpeedups`: cached table descriptions, no read
    * of the old item where it cannot matter, the puts of one event-loop turn batched on
-   * disk, fast type checks of plain attribute values; about half its CPU per item written to
-   * disk).
-   * Each answers exactly as the emulator's own code, and each has a conformance test that
-   * holds the same SDK conversation with and without it. They patch the emulators' modules
-   * for the whole process (for {@link spawnLocalStack}: its child processes), for the
-   * services started: `true` installs them; `false` installs nothing and leaves in place
-   * whatever an earlier call installed in this process.
+   * disk, fast type checks of plain attribute values; about half its CPU per item written
+   * to disk). Each answers exactly as the emulator's own code, and each has a conformance
+   * test that holds the same SDK conversation with and without it. They patch the
+   * emulators' modules for the whole process (for `spawnLocalStack`: its child processes),
+   * for the services started: `true` installs them; `false` installs nothing and leaves in
+   * place whatever an earlier call installed in this process.
    */
   speedups?: boolean;
 }
