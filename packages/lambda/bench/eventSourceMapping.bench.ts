@@ -78,7 +78,7 @@ async function produce(
 }
 
 async function main() {
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ speedups: true });
   const kinesis = createKinesisClient(stack.config);
   const dynamodb = createDynamoDbClient(stack.config, { maxAttempts: 3 });
   try {

@@ -66,7 +66,7 @@ interface ChildResult {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(join(tmpdir(), 'kse-replay-bench-'));
-let stack = await startLocalStack();
+let stack = await startLocalStack({ speedups: true });
 try {
   let kinesis = createKinesisClient(stack.config, { maxAttempts: 1 });
   let streams = 0;
@@ -148,7 +148,7 @@ try {
   // data on disk (300 MB of records would otherwise sit in this process's memory).
   kinesis.destroy();
   await stack.stop();
-  stack = await startLocalStack({ dataDir: join(dir, 'stack') });
+  stack = await startLocalStack({ dataDir: join(dir, 'stack'), speedups: true });
   kinesis = createKinesisClient(stack.config, { maxAttempts: 1 });
   const big = join(dir, 'big.json');
   const out = createWriteStream(big);

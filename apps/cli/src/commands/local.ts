@@ -120,6 +120,7 @@ async function up(flags: UpFlags): Promise<number> {
   try {
     const stack = await spawnLocalStack({
       detached: true,
+      speedups: true,
       stderrFd: logFd,
       host: flags.host,
       region: flags.region,

@@ -220,6 +220,7 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
   let aws: OpenAws;
   try {
     aws = await openAws({
+      localStack: { speedups: true },
       ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
       ...(flags.region === undefined ? {} : { region: flags.region }),
     });

@@ -42,7 +42,8 @@ export class RunStack {
     };
     const resolved = resolveAwsConfig(given);
     if (!resolved.embedded || options.localStack === 'inline') {
-      this.aws = await openAws(given);
+      // Only an embedded stack (inline) gets the emulator speed patches; an endpoint is not ours.
+      this.aws = await openAws({ ...given, localStack: { speedups: true } });
     } else {
       this.aws = await this.spawn(resolved.config.region);
     }
@@ -77,6 +78,9 @@ export class RunStack {
       region,
       split: true,
       dataDir: this.dataDir,
+      // kse run's local default is the fast path: the emulators' speed patches, each of
+      // which answers as the unpatched emulator does (see @kse/local-stack's README).
+      speedups: true,
       // Their live heap is small (the data is on disk); without a cap, V8 sizes the heap
       // from the machine's memory and lets garbage pile up to hundreds of MB.
       nodeFlags: [`--max-old-space-size=${STACK_HEAP_MB}`],
