@@ -43,6 +43,39 @@ const cliRoomZones = Object.entries(CLI_ROOMS).flatMap(([target, allowed]) =>
     ),
 );
 
+// The rooms of the packages that have more than one, and the arrows between them (each
+// package's README draws them).
+const ROOM_ZONES = {
+  'apps/cli/src': cliRoomZones,
+  // What runs inside AWS Lambda never depends on the local event source mapping.
+  'packages/lambda/src': [
+    {
+      target: './adapters',
+      from: './esm',
+      message: 'adapters/ runs inside AWS Lambda: it never imports the local runtime (esm/).',
+    },
+  ],
+  'packages/local-stack/src': [
+    {
+      // The one arrow from aws/ into emulators/: openAws starts the embedded stack.
+      target: './aws',
+      from: './emulators',
+      except: ['./startLocalStack.ts'],
+      message: 'aws/ reaches emulators/ only through startLocalStack (for openAws).',
+    },
+    {
+      target: './emulators',
+      from: './aws/openAws.ts',
+      message: 'openAws starts the emulators; the emulators never import it back.',
+    },
+    {
+      target: ['./aws', './emulators', './index.ts', './errors.ts'],
+      from: './testing',
+      message: 'The vitest harness ships on the testing subpath only, never the main entry.',
+    },
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/tmp/**'],
@@ -100,15 +133,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['apps/cli/src/**'],
+  ...Object.entries(ROOM_ZONES).map(([src, zones]) => ({
+    files: [`${src}/**`],
     rules: {
       'import-x/no-restricted-paths': [
         'error',
-        { basePath: `${import.meta.dirname}/apps/cli/src`, zones: cliRoomZones },
+        { basePath: `${import.meta.dirname}/${src}`, zones },
       ],
     },
-  },
+  })),
   {
     files: ['**/tests/**', '**/bench/**', '**/*.test.ts'],
     rules: {
