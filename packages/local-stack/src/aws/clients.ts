@@ -1,11 +1,9 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { isPlainHttp, type AwsConfig, type AwsService } from './config.js';
+import { createPlainHttpHandler, isPlainHttp } from '@kse/core';
+import type { AwsConfig, AwsService } from './config.js';
 
 /** The four clients kse uses, built from one {@link AwsConfig}. */
 export interface AwsClients {
@@ -31,18 +29,6 @@ function baseConfig(config: AwsConfig, service: AwsService) {
 }
 
 /**
- * An HTTP/1.1 handler with keep-alive. The Kinesis client defaults to an HTTP/2 handler,
- * which plain-HTTP emulators do not speak.
- */
-function http1Handler(endpoint: string | undefined): NodeHttpHandler {
-  return new NodeHttpHandler({
-    ...(isPlainHttp(endpoint)
-      ? { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }) }
-      : { httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) }),
-  });
-}
-
-/**
  * Builds a `KinesisClient`. Against a plain-HTTP endpoint (an emulator) it uses an
  * HTTP/1.1 `NodeHttpHandler`; against AWS, the SDK's default handler.
  *
@@ -59,7 +45,7 @@ export function createKinesisClient(
   const endpoint = config.endpoints.kinesis;
   return new KinesisClient({
     ...baseConfig(config, 'kinesis'),
-    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }
@@ -72,7 +58,7 @@ export function createDynamoDbClient(
   const endpoint = config.endpoints.dynamodb;
   return new DynamoDBClient({
     ...baseConfig(config, 'dynamodb'),
-    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }
@@ -110,7 +96,7 @@ export function createS3Client(config: AwsConfig, overrides: S3ClientConfig = {}
           requestChecksumCalculation: 'WHEN_REQUIRED' as const,
           responseChecksumValidation: 'WHEN_REQUIRED' as const,
         }),
-    ...(isPlainHttp(endpoint) ? { requestHandler: http1Handler(endpoint) } : {}),
+    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }

@@ -131,11 +131,6 @@ export const LOCAL_CREDENTIALS: Readonly<AwsCredentials> = Object.freeze({
   secretAccessKey: 'S3RVER',
 });
 
-/** True when `endpoint` is a plain-HTTP URL (an emulator, usually). */
-export function isPlainHttp(endpoint: string | undefined): boolean {
-  return endpoint !== undefined && endpoint.startsWith('http://');
-}
-
 function allLoopback(endpoints: AwsConfig['endpoints']): boolean {
   return Object.values(endpoints).every((endpoint) => {
     const host = new URL(endpoint).hostname;

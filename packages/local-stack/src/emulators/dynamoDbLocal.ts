@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { describeError } from '@kse/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createDynamoDbClient } from '../aws/clients.js';
 import { DEFAULT_REGION, LOCAL_CREDENTIALS } from '../aws/config.js';
@@ -115,10 +116,6 @@ export function isDynamoDbLocalStarting(error: unknown): boolean {
   if (e.name === 'TimeoutError') return true;
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
