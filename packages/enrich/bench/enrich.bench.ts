@@ -67,6 +67,8 @@ async function pipelineRun(
         out.push(row);
       }
       deadLetters += joined.deadLetters.length;
+      // Outputs handled (counted, stringified): the state moves on.
+      await joined.commit();
     }
     const ms = performance.now() - started;
     total += ms;
@@ -76,6 +78,7 @@ async function pipelineRun(
     onChunk?.(lines, ms, out);
   }
   const rest = await join.flush();
+  await rest.commit();
   deadLetters += rest.deadLetters.length;
   return { rows, deadLetters, ms: total, records };
 }
@@ -147,7 +150,9 @@ async function memoryChild(orders: number): Promise<void> {
   // Live heap at the end of the stream, before the final flush: the join's steady state.
   (globalThis as { gc?: () => void }).gc?.();
   const liveHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  deadLetters += (await join.flush()).deadLetters.length;
+  const rest = await join.flush();
+  await rest.commit();
+  deadLetters += rest.deadLetters.length;
   const peakMb = process.resourceUsage().maxRSS / 1024;
   console.log(
     JSON.stringify({

@@ -11,6 +11,7 @@ import { EnrichError, invalidOption } from './errors.js';
 import type {
   JoinKeyState,
   JoinStateCommit,
+  JoinStateCommitResult,
   JoinStateSnapshot,
   JoinStateStore,
 } from './joinState.js';
@@ -18,9 +19,11 @@ import type {
 /**
  * Layout of the join state table, as data (for CreateTable and infrastructure code):
  * partition key `pk` (S) = `<scope>#<orderId>`; attributes `scope` (S), `exp` (N, the
- * state's `expiresAt`), `ttl` (N, epoch seconds, DynamoDB TTL for garbage collection
- * only), `state` (S, JSON); a global secondary index `byExpiry` (`scope`, `exp`, keys
- * only) finds expiring states without a scan. One `<scope>#meta` item holds the max time.
+ * state's `expiresAt`), `ttl` (N, epoch seconds: the last write + `ttlMs`, DynamoDB TTL
+ * for garbage collection only — see {@link minimumJoinStateTtlMs}), `v` (N, changes on
+ * every write), `state` (S, JSON); a global secondary index `byExpiry` (`scope`, `exp`,
+ * keys only) finds expiring states without a scan. One `<scope>#meta` item holds the
+ * scope's meta (`maxTime`, `maxArrival`, `checkpoint`, `adopted`).
  *
  * @example
  * ```ts
@@ -49,8 +52,14 @@ export interface DynamoDbJoinStoreOptions {
    * runs per shard). Default `"default"`.
    */
   scope?: string;
-  /** Added to `expiresAt` for the TTL attribute. Default 1 day. */
-  ttlGraceMs?: number;
+  /**
+   * How long after its last write a key may be deleted by DynamoDB TTL (the `ttl`
+   * attribute, wall clock). TTL is a last resort, never the way an unmatched record goes:
+   * keep it above {@link minimumJoinStateTtlMs} of the deployment. Default 1 day.
+   */
+  ttlMs?: number;
+  /** Wall clock for the `ttl` attribute, ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
   /** Re-sends of unprocessed keys/items before failing. Default 8. */
   maxRetries?: number;
   /** Backoff base / cap in ms. Defaults 50 / 2,000. */
@@ -69,12 +78,12 @@ export interface DynamoDbJoinStoreOptions {
  *
  * @example
  * ```ts
- * DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS.ttlGraceMs; // one day
+ * DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS.ttlMs; // one day
  * ```
  */
 export const DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS = {
   scope: 'default',
-  ttlGraceMs: 86_400_000,
+  ttlMs: 86_400_000,
   maxRetries: 8,
   baseDelayMs: 50,
   maxDelayMs: 2_000,
@@ -109,6 +118,7 @@ export class DynamoDbJoinStore implements JoinStateStore {
       ...DEFAULT_DYNAMODB_JOIN_STORE_OPTIONS,
       sleep,
       random: Math.random,
+      clock: Date.now,
       ...options,
     };
     if (typeof this.s.tableName !== 'string' || this.s.tableName === '') {
@@ -125,26 +135,46 @@ export class DynamoDbJoinStore implements JoinStateStore {
     if (this.s.scope === '' || this.s.scope.includes('#')) {
       throw invalidOption('scope', this.s.scope, 'a non-empty string without "#"');
     }
+    if (!(this.s.ttlMs > 0)) throw invalidOption('ttlMs', this.s.ttlMs, 'a positive number of ms');
+  }
+
+  /** The scope this store reads and writes. */
+  get scope(): string {
+    return this.s.scope;
   }
 
   async get(orderIds: readonly number[]): Promise<JoinStateSnapshot> {
     const keys = [...new Set(orderIds)].map((id) => this.pk(id));
     keys.push(this.metaPk());
     const items = await this.batchGet(keys);
-    const states = new Map<number, JoinKeyState>();
-    let maxTime: number | undefined;
+    const snapshot: JoinStateSnapshot = { states: new Map(), maxTime: undefined };
     for (const item of items) {
       if (item.pk?.S === this.metaPk()) {
-        if (item.maxTime?.N !== undefined) maxTime = Number(item.maxTime.N);
+        if (item.maxTime?.N !== undefined) snapshot.maxTime = Number(item.maxTime.N);
+        if (item.maxArrival?.N !== undefined) snapshot.maxArrival = Number(item.maxArrival.N);
+        if (item.checkpoint?.S !== undefined) snapshot.checkpoint = item.checkpoint.S;
+        if (item.adopted?.BOOL !== undefined) snapshot.adopted = item.adopted.BOOL;
         continue;
       }
       const state = this.decode(item);
-      if (state !== undefined) states.set(state.orderId, state);
+      if (state !== undefined) snapshot.states.set(state.orderId, state);
     }
-    return { states, maxTime };
+    return snapshot;
   }
 
   async expiring(watermark: number): Promise<JoinKeyState[]> {
+    return this.below(watermark, this.s.maxExpiringPerCall);
+  }
+
+  /**
+   * Every state of the scope (for a reshard's take-over), found through the `byExpiry`
+   * index and re-read consistently.
+   */
+  async all(): Promise<JoinKeyState[]> {
+    return this.below(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+  }
+
+  private async below(watermark: number, limit: number): Promise<JoinKeyState[]> {
     const below = Number.isFinite(watermark) ? watermark : Number.MAX_SAFE_INTEGER;
     const sdk = await loadDynamoDb();
     const keys: string[] = [];
@@ -164,39 +194,22 @@ export class DynamoDbJoinStore implements JoinStateStore {
       );
       for (const item of response.Items ?? []) if (item.pk?.S !== undefined) keys.push(item.pk.S);
       startKey = response.LastEvaluatedKey;
-    } while (startKey !== undefined && keys.length < this.s.maxExpiringPerCall);
+    } while (startKey !== undefined && keys.length < limit);
     // The index is eventually consistent: re-read and re-check.
     const out: JoinKeyState[] = [];
-    for (const item of await this.batchGet(keys.slice(0, this.s.maxExpiringPerCall))) {
+    for (const item of await this.batchGet(keys.slice(0, limit))) {
       const state = this.decode(item);
       if (state !== undefined && state.expiresAt < below) out.push(state);
     }
     return out;
   }
 
-  async commit(change: JoinStateCommit): Promise<void> {
+  async commit(change: JoinStateCommit): Promise<JoinStateCommitResult> {
+    if (change.ifUnchanged === true) return this.commitIfUnchanged(change);
     const requests: WriteRequest[] = [];
     for (const id of change.delete)
       requests.push({ DeleteRequest: { Key: { pk: { S: this.pk(id) } } } });
-    for (const state of change.put) {
-      const body: StoredState = { o: state.order ?? null, i: state.items };
-      requests.push({
-        PutRequest: {
-          Item: {
-            pk: { S: this.pk(state.orderId) },
-            scope: { S: this.s.scope },
-            exp: { N: String(state.expiresAt) },
-            ttl: { N: String(Math.ceil((state.expiresAt + this.s.ttlGraceMs) / 1000)) },
-            state: { S: JSON.stringify(body) },
-          },
-        },
-      });
-    }
-    if (change.maxTime !== undefined && Number.isFinite(change.maxTime)) {
-      requests.push({
-        PutRequest: { Item: { pk: { S: this.metaPk() }, maxTime: { N: String(change.maxTime) } } },
-      });
-    }
+    for (const state of change.put) requests.push({ PutRequest: { Item: this.encode(state) } });
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
     let next = 0;
@@ -208,6 +221,106 @@ export class DynamoDbJoinStore implements JoinStateStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
+    // The meta goes last, once every key is written: a commit cut short leaves the
+    // watermark where it was, and the retried batch writes the keys again.
+    const meta = this.encodeMeta(change);
+    if (meta !== undefined) await this.batchWrite([{ PutRequest: { Item: meta } }]);
+    return { conflicts: [] };
+  }
+
+  /**
+   * Writes each key only if its version is still the one read (one conditional call per
+   * key: a sweeper's commits are small); leaves the meta alone.
+   */
+  private async commitIfUnchanged(change: JoinStateCommit): Promise<JoinStateCommitResult> {
+    const sdk = await loadDynamoDb();
+    const conflicts: number[] = [];
+    const condition = (orderId: number) => {
+      const version = change.versions?.get(orderId);
+      return version === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'v' },
+            ExpressionAttributeValues: { ':v': { N: String(version) } },
+          };
+    };
+    const guarded = async (orderId: number, write: () => Promise<unknown>): Promise<void> => {
+      try {
+        await write();
+      } catch (error) {
+        const cause = (error as EnrichError).cause as Error | undefined;
+        if (cause?.name === 'ConditionalCheckFailedException') conflicts.push(orderId);
+        else throw error;
+      }
+    };
+    for (const id of change.delete) {
+      await guarded(id, () =>
+        this.call('DeleteItem', () =>
+          this.s.client.send(
+            new sdk.DeleteItemCommand({
+              TableName: this.s.tableName,
+              Key: { pk: { S: this.pk(id) } },
+              ...condition(id),
+            }),
+          ),
+        ),
+      );
+    }
+    for (const state of change.put) {
+      await guarded(state.orderId, () =>
+        this.call('PutItem', () =>
+          this.s.client.send(
+            new sdk.PutItemCommand({
+              TableName: this.s.tableName,
+              Item: this.encode(state),
+              ...condition(state.orderId),
+            }),
+          ),
+        ),
+      );
+    }
+    return { conflicts };
+  }
+
+  private encode(state: JoinKeyState): Record<string, AttributeValue> {
+    const body: StoredState = { o: state.order ?? null, i: state.items };
+    return {
+      pk: { S: this.pk(state.orderId) },
+      scope: { S: this.s.scope },
+      exp: { N: String(state.expiresAt) },
+      // TTL runs by the wall clock from the last write, whatever the join's time domain.
+      ttl: { N: String(Math.ceil((this.s.clock() + this.s.ttlMs) / 1000)) },
+      // A fresh token per write: a guarded writer sees any write since its read.
+      v: { N: String(Math.floor(this.s.random() * 2 ** 52) + 1) },
+      state: { S: JSON.stringify(body) },
+    };
+  }
+
+  private encodeMeta(change: JoinStateCommit): Record<string, AttributeValue> | undefined {
+    const item: Record<string, AttributeValue> = {
+      pk: { S: this.metaPk() },
+      // The meta of a shard gone quiet (or closed) is collected like its keys.
+      ttl: { N: String(Math.ceil((this.s.clock() + this.s.ttlMs) / 1000)) },
+    };
+    let any = false;
+    if (change.maxTime !== undefined && Number.isFinite(change.maxTime)) {
+      item.maxTime = { N: String(change.maxTime) };
+      any = true;
+    }
+    if (change.maxArrival !== undefined && Number.isFinite(change.maxArrival)) {
+      item.maxArrival = { N: String(change.maxArrival) };
+      any = true;
+    }
+    if (change.checkpoint !== undefined) {
+      item.checkpoint = { S: change.checkpoint };
+      any = true;
+    }
+    if (change.adopted !== undefined) {
+      item.adopted = { BOOL: change.adopted };
+      any = true;
+    }
+    return any ? item : undefined;
   }
 
   private pk(orderId: number): string {
@@ -223,12 +336,14 @@ export class DynamoDbJoinStore implements JoinStateStore {
     const body = item.state?.S;
     if (pk === undefined || body === undefined) return undefined;
     const parsed = JSON.parse(body) as StoredState;
-    return {
+    const state: JoinKeyState = {
       orderId: Number(pk.slice(pk.lastIndexOf('#') + 1)),
       order: parsed.o ?? undefined,
       items: parsed.i,
       expiresAt: Number(item.exp?.N),
     };
+    if (item.v?.N !== undefined) state.version = Number(item.v.N);
+    return state;
   }
 
   private async batchGet(pks: string[]): Promise<Record<string, AttributeValue>[]> {

@@ -1,10 +1,10 @@
 import type { EnrichedOrderItem, Order, OrderItem } from '@kse/schemas';
-import { invalidOption, type DeadLetter } from './errors.js';
-import type { JoinKeyState, JoinStateStore } from './joinState.js';
+import { EnrichError, invalidOption, type DeadLetter } from './errors.js';
+import type { JoinKeyState, JoinScopeMeta, JoinStateStore } from './joinState.js';
 import { JoinTable, NONE, ORDER_ABSENT, ORDER_MATCHED } from './joinTable.js';
 import type { ProductLookup } from './referenceTable.js';
 import type { TimedRecord } from './types.js';
-import { InMemoryJoinStore } from './InMemoryJoinStore.js';
+import { InMemoryJoinStore, type InPlaceBatch } from './InMemoryJoinStore.js';
 
 /**
  * Which time the join compares.
@@ -15,6 +15,24 @@ import { InMemoryJoinStore } from './InMemoryJoinStore.js';
  * ```
  */
 export type JoinTime = 'arrival' | 'event';
+
+/**
+ * A finished parent shard whose state a child shard takes over (after a split or a
+ * merge), with the part of the key space the child owns.
+ *
+ * @example
+ * ```ts
+ * const parent: JoinParent = { store: new DynamoDbJoinStore({ client, tableName, scope: 'shardId-000000000000' }), owns: (orderId) => inHashRange(orderId) };
+ * ```
+ */
+export interface JoinParent {
+  store: JoinStateStore;
+  /**
+   * True for the order ids that now land on the child (for a split: those whose partition
+   * key hashes into the child's range). Default: every id (a merge).
+   */
+  owns?: (orderId: number) => boolean;
+}
 
 /**
  * Options of {@link IntervalJoin}.
@@ -41,8 +59,16 @@ export interface IntervalJoinOptions {
   allowedLatenessMs?: number;
   /** Products for the LEFT JOIN; omitted, every `productName` is null. */
   products?: ProductLookup;
-  /** Clock for the reference table's refresh, ms since the epoch. Default `Date.now`. */
+  /** Clock for the reference table's refresh and for `sweep()`, ms since the epoch. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * The parent shards of this join's shard, after a reshard (Kinesis processes a parent
+   * to its end before its children). On the first batch of a scope that has not yet done
+   * so, the join takes over the parents' state (the keys the child owns) and their clock;
+   * it is committed with that batch, and the keys are then deleted from the parents. Give
+   * it for every shard (a shard without parents returns `[]`); omitted, no state is taken.
+   */
+  parents?: () => Promise<readonly JoinParent[]> | readonly JoinParent[];
 }
 
 /**
@@ -59,36 +85,47 @@ export const DEFAULT_INTERVAL_JOIN_OPTIONS = {
 } satisfies Partial<IntervalJoinOptions>;
 
 /**
- * Counters of an {@link IntervalJoin} since it was created.
+ * Counters of an {@link IntervalJoin}: of committed batches (a batch whose outputs failed
+ * and that was retried counts once), but for `discardedBatches`.
  *
  * @example
  * ```ts
- * const { rows, unmatchedItems, expiredOrders } = join.stats;
+ * const { rows, unmatchedItems, unmatchedOrders } = join.stats;
  * ```
  */
 export interface JoinStats {
   orders: number;
   items: number;
-  /** Orders seen again while their first copy was in state (redelivery). */
+  /** Orders seen again, with the same attributes, while a copy was in state (redelivery). */
   duplicateOrders: number;
-  /** Items seen again while their first copy was in state (redelivery). */
+  /** Items seen again, with the same attributes, while a copy was in state (redelivery). */
   duplicateItems: number;
-  /** Rows emitted (a redelivered pair is emitted again, identical). */
+  /** Orders seen again with other attributes while a copy was in state: the last copy won. */
+  updatedOrders: number;
+  /** Items seen again with other attributes while a copy was in state: the last copy won. */
+  updatedItems: number;
+  /** Rows emitted (a redelivered or updated pair is emitted again). */
   rows: number;
   /** Items dead-lettered with `KSE_JOIN_UNMATCHED`. */
   unmatchedItems: number;
   /** Orders removed from state by expiry. */
   expiredOrders: number;
-  /** Of those, orders that never matched an item. */
+  /** Of those, orders that never matched an item, dead-lettered with `KSE_JOIN_UNMATCHED_ORDER`. */
   unmatchedOrders: number;
   /** Rows whose product was not in the reference table (`productName: null`). */
   unknownProducts: number;
   /** Records whose time was already behind the watermark when they came. */
   lateRecords: number;
+  /** Keys taken over from parent shards after a reshard. */
+  adoptedKeys: number;
+  /** Keys an `ifUnchanged` sweep left alone because the shard's own consumer changed them. */
+  conflicts: number;
+  /** Batches never committed (their outputs failed, or a later call came first). */
+  discardedBatches: number;
 }
 
 /**
- * Result of {@link IntervalJoin.process} and {@link IntervalJoin.expire}.
+ * The outputs of one join call.
  *
  * @example
  * ```ts
@@ -101,55 +138,163 @@ export interface JoinResult {
 }
 
 /**
- * The symmetric interval join of orders and items on `orderId`, with the products LEFT
- * JOIN — the replacement of the sample's Kinesis Data Analytics SQL. Pure and
- * transport-agnostic: feed it batches of typed records in arrival order, get rows and
- * dead letters back.
- *
- * Semantics: an order and an item of the same `orderId` match when their times differ by
- * at most `windowMs` (either may come first); each match emits one row when the second
- * of the pair is processed. The watermark is the largest time seen minus
- * `allowedLatenessMs`; an entry is dropped once `time + windowMs < watermark`, when no
- * partner can still match it. An item dropped without a match becomes a
- * `KSE_JOIN_UNMATCHED` dead letter; a dropped order is counted.
- *
- * Redelivery (at-least-once) is safe: state keeps the first copy of each record, and a
- * copy seen again emits its pairs again, **byte-identical**: `event_ts` is the later
- * arrival time of the pair (taken from the stored copies), never the wall clock, so a
- * retried batch reproduces exactly the rows it produced before (given the same
- * reference data).
+ * One batch of the join: its outputs, and the state change behind them, which becomes
+ * durable — and visible to the next call — only on {@link commit}. Send the rows and dead
+ * letters, then commit. A batch not committed (its outputs failed, the process died) is
+ * undone by the join's next call (or by {@link discard}), so the retried input reproduces
+ * the same rows byte for byte.
  *
  * @example
  * ```ts
- * const join = new IntervalJoin({ store: new InMemoryJoinStore(), products: await loadReferenceTable({ file: 'products.json' }) });
- * const { rows, deadLetters } = await join.process(preprocess(inputs).records);
- * // … at the end of the stream:
- * const rest = await join.flush();
+ * const batch = await join.process(records);
+ * await send(batch.rows, batch.deadLetters); // throws: no commit, Lambda retries the batch
+ * await batch.commit();
  * ```
  */
-export class IntervalJoin {
-  /** Counters since creation. */
-  readonly stats: JoinStats = {
+export interface JoinBatch extends JoinResult {
+  /** This batch's counters (added to the join's `stats` on commit). */
+  readonly stats: JoinStats;
+  /**
+   * Makes the state change durable. Call once the outputs are acknowledged; throws
+   * `KSE_JOIN_BATCH_SUPERSEDED` (writing nothing) when a later call already undid the
+   * batch, and `KSE_STATE_STORE_FAILED` when the store fails (a retry of the batch then
+   * redoes what was not written).
+   */
+  commit(): Promise<void>;
+  /** Undoes the state change now (the join's next call does it anyway). */
+  discard(): Promise<void>;
+}
+
+/**
+ * Options of {@link IntervalJoin.process}.
+ *
+ * @example
+ * ```ts
+ * await join.process(records, { checkpoint: event.Records.at(-1)?.kinesis.sequenceNumber });
+ * ```
+ */
+export interface ProcessOptions {
+  /**
+   * Where the batch ends in its source (the last Kinesis sequence number), committed with
+   * the state: a sweeper running beside the consumer tells an idle shard by it.
+   */
+  checkpoint?: string;
+}
+
+/**
+ * Options of {@link IntervalJoin.sweep}.
+ *
+ * @example
+ * ```ts
+ * await join.sweep(Date.now(), { ifUnchanged: true });
+ * ```
+ */
+export interface SweepOptions {
+  /**
+   * Commit each key only if the shard's own consumer has not changed it meanwhile, and
+   * leave the scope's clock alone: for a sweeper that runs beside that consumer (on AWS).
+   */
+  ifUnchanged?: boolean;
+}
+
+type RunKind = 'process' | 'expire' | 'sweep';
+
+/** What one call works on (internal). */
+interface Run {
+  kind: RunKind;
+  records: readonly TimedRecord[];
+  /** For `expire`: the join time to advance to; for `sweep`: the wall clock. */
+  at: number | undefined;
+  checkpoint: string | undefined;
+  ifUnchanged: boolean;
+  stats: JoinStats;
+  rows: EnrichedOrderItem[];
+  deadLetters: DeadLetter[];
+  maxTime: number;
+  maxArrival: number;
+  /** Set for a batch applied in place (in-memory store). */
+  txn: InPlaceBatch | undefined;
+  memory: InMemoryJoinStore | undefined;
+}
+
+/** Keys taken over from one parent in this batch, to delete there once committed. */
+interface Adopted {
+  parent: JoinParent;
+  ids: number[];
+}
+
+function emptyStats(): JoinStats {
+  return {
     orders: 0,
     items: 0,
     duplicateOrders: 0,
     duplicateItems: 0,
+    updatedOrders: 0,
+    updatedItems: 0,
     rows: 0,
     unmatchedItems: 0,
     expiredOrders: 0,
     unmatchedOrders: 0,
     unknownProducts: 0,
     lateRecords: 0,
+    adoptedKeys: 0,
+    conflicts: 0,
+    discardedBatches: 0,
   };
+}
+
+/**
+ * The symmetric interval join of orders and items on `orderId`, with the products LEFT
+ * JOIN — the replacement of the sample's Kinesis Data Analytics SQL. Pure and
+ * transport-agnostic: feed it batches of typed records in arrival order, send the rows
+ * and dead letters it returns, then commit the batch.
+ *
+ * Semantics: an order and an item of the same `orderId` match when their times differ by
+ * at most `windowMs` (either may come first); each match emits one row when the second
+ * of the pair is processed. The watermark is the largest time seen minus
+ * `allowedLatenessMs`; an entry is dropped once `time + windowMs < watermark`, when no
+ * partner can still match it. An item dropped without a match becomes a
+ * `KSE_JOIN_UNMATCHED` dead letter, an order dropped without a match a
+ * `KSE_JOIN_UNMATCHED_ORDER` one. {@link sweep} moves time on for a shard without
+ * traffic.
+ *
+ * State follows output: every call returns a {@link JoinBatch} whose state change is
+ * applied only by its `commit()`, once the outputs are acknowledged. A batch that is not
+ * committed is undone, so a retried batch reproduces exactly the rows it produced before:
+ * `event_ts` is the later arrival time of the pair, taken from the stored copies, never
+ * the wall clock (given the same reference data).
+ *
+ * Duplicates (one rule, see the package README): a copy of a held record with the same
+ * attributes is a redelivery — state keeps the held copy and its pairs are emitted again,
+ * byte-identical; a copy with other attributes is an update — its attributes replace the
+ * held copy's (last write wins; the times of the first copy stay) and its pairs are
+ * emitted again with the new attributes.
+ *
+ * @example
+ * ```ts
+ * const join = new IntervalJoin({ store: new InMemoryJoinStore(), products: await loadReferenceTable({ file: 'products.json' }) });
+ * const batch = await join.process(preprocess(inputs).records);
+ * await writer.write(batch.rows);
+ * await batch.commit();
+ * // … at the end of the stream:
+ * const rest = await join.flush();
+ * await rest.commit();
+ * ```
+ */
+export class IntervalJoin {
+  /** Counters of committed batches since creation. */
+  readonly stats: JoinStats = emptyStats();
   readonly windowMs: number;
   readonly time: JoinTime;
   readonly allowedLatenessMs: number;
   private readonly store: JoinStateStore;
   private readonly products: ProductLookup | undefined;
   private readonly clock: () => number;
+  private readonly parents: IntervalJoinOptions['parents'];
   private queue: Promise<unknown> = Promise.resolve();
-  /** Reused list of expiring slots (calls are serialised). */
-  private readonly expiring: number[] = [];
+  /** The latest batch handed out; an older one can no longer commit. */
+  private latest: object | undefined;
+  private latestOpen = false;
 
   constructor(options: IntervalJoinOptions = {}) {
     const settings = { ...DEFAULT_INTERVAL_JOIN_OPTIONS, ...options };
@@ -169,27 +314,43 @@ export class IntervalJoin {
     this.store = settings.store ?? new InMemoryJoinStore();
     this.products = settings.products;
     this.clock = settings.clock ?? Date.now;
+    this.parents = settings.parents;
   }
 
   /**
-   * Joins one batch of records (in arrival order) against the state, then expires what
-   * the new watermark allows. Calls are serialised: a second call waits for the first.
+   * Joins one batch of records (in arrival order) against the committed state, then
+   * expires what the new watermark allows. Calls are serialised: a second call waits for
+   * the first, and undoes it if it was not committed.
    */
-  process(batch: readonly TimedRecord[]): Promise<JoinResult> {
-    return this.serialise(() => this.run(batch, undefined));
+  process(batch: readonly TimedRecord[], options: ProcessOptions = {}): Promise<JoinBatch> {
+    return this.serialise(() => this.run('process', batch, undefined, options.checkpoint, false));
   }
 
   /**
-   * Advances the watermark to `now - allowedLatenessMs` (in the join's time domain, e.g.
-   * the wall clock for arrival time when a stream is idle) and expires state.
+   * Advances the join time to `at` (in the join's time domain) and expires state: the
+   * watermark becomes `at - allowedLatenessMs`.
    */
-  expire(now: number): Promise<JoinResult> {
-    return this.serialise(() => this.run([], now));
+  expire(at: number): Promise<JoinBatch> {
+    return this.serialise(() => this.run('expire', [], at, undefined, false));
   }
 
-  /** Expires everything (end of stream): every unmatched item becomes a dead letter. */
-  flush(): Promise<JoinResult> {
-    return this.serialise(() => this.run([], Number.POSITIVE_INFINITY));
+  /**
+   * Expiry for a shard without traffic: moves the join time on by the wall clock. With
+   * arrival time, the join time becomes `now`; with event time, it moves on from the
+   * largest time committed at the wall clock's pace since the latest record (or sweep)
+   * arrived. Only sound while no record with an older arrival time is still unread (the
+   * shard is caught up): the callers — the event source mapping's idle timer, the AWS
+   * sweeper — check that first. A scope with nothing to expire writes nothing.
+   */
+  sweep(now: number = this.clock(), options: SweepOptions = {}): Promise<JoinBatch> {
+    return this.serialise(() =>
+      this.run('sweep', [], now, undefined, options.ifUnchanged === true),
+    );
+  }
+
+  /** Expires everything (end of stream): every unmatched record becomes a dead letter. */
+  flush(): Promise<JoinBatch> {
+    return this.serialise(() => this.run('expire', [], Number.POSITIVE_INFINITY, undefined, false));
   }
 
   private serialise<T>(task: () => Promise<T>): Promise<T> {
@@ -199,87 +360,154 @@ export class IntervalJoin {
   }
 
   private async run(
-    batch: readonly TimedRecord[],
-    advanceTo: number | undefined,
-  ): Promise<JoinResult> {
+    kind: RunKind,
+    records: readonly TimedRecord[],
+    at: number | undefined,
+    checkpoint: string | undefined,
+    ifUnchanged: boolean,
+  ): Promise<JoinBatch> {
+    // A batch handed out and not committed is undone before anything else happens.
+    if (this.latestOpen) {
+      this.latestOpen = false;
+      this.stats.discardedBatches += 1;
+    }
+    this.latest = undefined;
     if (this.products?.refreshIfDue !== undefined) await this.products.refreshIfDue(this.clock());
-    const rows: EnrichedOrderItem[] = [];
-    const deadLetters: DeadLetter[] = [];
-    // In-memory state is used in place: the hot path of long-lived processes. Any other
-    // store gets one batched read into a table for this batch and one batched write.
-    const memory = this.store instanceof InMemoryJoinStore ? this.store : undefined;
-    let table: JoinTable;
-    let maxTime: number;
-    if (memory !== undefined) {
-      table = memory.table;
-      maxTime = memory.committedMaxTime ?? Number.NEGATIVE_INFINITY;
-    } else {
-      const ids: number[] = [];
-      for (const timed of batch) ids.push(timed.record.orderId);
-      const snapshot = await this.store.get(ids);
-      table = new JoinTable(BATCH_BUCKET_MS, snapshot.states.size + batch.length);
-      for (const state of snapshot.states.values()) table.importState(state);
-      maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
-    }
-    const window = this.windowMs;
-    const lateness = this.allowedLatenessMs;
-    const arrival = this.time === 'arrival';
+    const run: Run = {
+      kind,
+      records,
+      at,
+      checkpoint,
+      ifUnchanged,
+      stats: emptyStats(),
+      rows: [],
+      deadLetters: [],
+      maxTime: Number.NEGATIVE_INFINITY,
+      maxArrival: Number.NEGATIVE_INFINITY,
+      txn: undefined,
+      memory: this.store instanceof InMemoryJoinStore ? this.store : undefined,
+    };
+    return run.memory !== undefined ? this.runInPlace(run, run.memory) : this.runRemote(run);
+  }
 
-    for (const timed of batch) {
-      const record = timed.record;
-      const time = arrival ? timed.arrivalTime : Date.parse(record.orderDateTime);
-      if (!Number.isFinite(time)) {
-        deadLetters.push({
-          code: 'KSE_SCHEMA_INVALID',
-          reason: `${this.time} time is not a finite number`,
-          ...originOf(timed),
-          data: record,
-        });
-        continue;
-      }
-      if (time + window < maxTime - lateness) this.stats.lateRecords += 1;
-      if (time > maxTime) maxTime = time;
-      let slot = table.slotOf(record.orderId);
-      if (slot === NONE) {
-        memory?.checkRoom();
-        slot = table.create(record.orderId, time + window);
-      }
-      if (record.recordType === 'Order') this.applyOrder(table, slot, record, timed, time, rows);
-      else this.applyItem(table, slot, record, timed, time, rows);
-    }
-
-    let watermark = maxTime - lateness;
-    if (advanceTo !== undefined && advanceTo - lateness > watermark) {
-      watermark = advanceTo - lateness;
-    }
-    if (advanceTo !== undefined && Number.isFinite(advanceTo) && advanceTo > maxTime) {
-      maxTime = advanceTo;
-    }
-    const persistedMax = Number.isFinite(maxTime) ? maxTime : undefined;
-    if (memory !== undefined) {
-      // Expiry: the keys of the buckets the watermark has passed.
+  /**
+   * The in-memory path (the hot path of long-lived processes): the batch is applied to the
+   * store's table in place under an undo log, and expiry's removals wait for the commit.
+   */
+  private async runInPlace(run: Run, memory: InMemoryJoinStore): Promise<JoinBatch> {
+    const txn = memory.begin();
+    run.txn = txn;
+    const table = memory.table;
+    const meta = memory.committedMeta;
+    run.maxTime = meta.maxTime ?? Number.NEGATIVE_INFINITY;
+    run.maxArrival = meta.maxArrival ?? Number.NEGATIVE_INFINITY;
+    const adopting = this.parents !== undefined && meta.adopted !== true;
+    let adopted: Adopted[] = [];
+    let watermark: number;
+    try {
+      if (adopting) adopted = await this.adoptInPlace(run, memory, txn);
+      this.applyRecords(table, run);
+      watermark = this.advance(run);
       if (watermark > Number.NEGATIVE_INFINITY) {
-        const expiring = this.expiring;
-        expiring.length = 0;
-        table.takeExpiring(watermark, expiring);
-        for (const slot of expiring) {
-          if (this.trim(table, slot, watermark, deadLetters)) table.remove(slot);
-          else table.reindex(slot);
-        }
-        expiring.length = 0;
+        // Expiry: the keys of the buckets the watermark has passed. Their dead letters are
+        // found now; the keys are trimmed (or removed) only by the commit.
+        table.takeExpiring(watermark, txn.taken);
+        for (const slot of txn.taken) this.expiryLetters(table, slot, watermark, run);
       }
-      memory.advanceMaxTime(persistedMax);
-      return { rows, deadLetters };
+    } catch (error) {
+      memory.discardPending();
+      throw error;
     }
+    const emptySweep = run.kind === 'sweep' && run.deadLetters.length === 0;
+    const newMeta: JoinScopeMeta = emptySweep
+      ? { maxTime: undefined }
+      : {
+          maxTime: finite(run.maxTime),
+          maxArrival: finite(run.maxArrival),
+          checkpoint: run.checkpoint,
+        };
+    const finish = (): void => {
+      for (const slot of txn.taken) {
+        if (this.trim(table, slot, watermark)) table.remove(slot);
+        else table.reindex(slot);
+      }
+    };
+    return this.handOut(
+      run,
+      async () => {
+        memory.commitPending(txn, newMeta, finish);
+        if (adopting) {
+          for (const { parent, ids } of adopted) {
+            await parent.store.commit({ put: [], delete: ids, maxTime: undefined });
+          }
+          memory.commitSync({ put: [], delete: [], maxTime: undefined, adopted: true });
+        }
+      },
+      () => {
+        if (memory.isPending(txn)) memory.discardPending();
+      },
+    );
+  }
+
+  /**
+   * Any other store: one batched read into a table for this batch; the commit writes the
+   * batch's keys, then the meta.
+   */
+  private async runRemote(run: Run): Promise<JoinBatch> {
+    const store = this.store;
+    const ids: number[] = [];
+    for (const timed of run.records) ids.push(timed.record.orderId);
+    const snapshot = await store.get(ids);
+    run.maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
+    run.maxArrival = snapshot.maxArrival ?? Number.NEGATIVE_INFINITY;
+    const adopting = this.parents !== undefined && snapshot.adopted !== true && !run.ifUnchanged;
+    const fromParents: JoinKeyState[] = [];
+    const adopted: Adopted[] = [];
+    if (adopting) {
+      for (const parent of await this.parents!()) {
+        const [states, parentMeta] = await Promise.all([parent.store.all(), parent.store.get([])]);
+        const owned = states.filter((state) => parent.owns?.(state.orderId) ?? true);
+        adopted.push({ parent, ids: owned.map((state) => state.orderId) });
+        fromParents.push(...owned);
+        run.maxTime = Math.max(run.maxTime, parentMeta.maxTime ?? Number.NEGATIVE_INFINITY);
+        run.maxArrival = Math.max(
+          run.maxArrival,
+          parentMeta.maxArrival ?? Number.NEGATIVE_INFINITY,
+        );
+      }
+      // A key already in this scope (a take-over cut short) keeps this scope's copy.
+      const missing = fromParents
+        .map((state) => state.orderId)
+        .filter((id) => !snapshot.states.has(id));
+      if (missing.length > 0) {
+        for (const [id, state] of (await store.get(missing)).states) snapshot.states.set(id, state);
+      }
+    }
+    const table = new JoinTable(BATCH_BUCKET_MS, snapshot.states.size + run.records.length);
+    const versions = new Map<number, number | undefined>();
+    for (const state of snapshot.states.values()) {
+      table.importState(state);
+      versions.set(state.orderId, state.version);
+    }
+    for (const state of fromParents) {
+      if (table.slotOf(state.orderId) !== NONE) continue;
+      table.importState(state);
+      run.stats.adoptedKeys += 1;
+    }
+    this.applyRecords(table, run);
+    const watermark = this.advance(run);
     // Expiry: what the store says may expire, plus what this batch touched.
     const toDelete: number[] = [];
     if (watermark > Number.NEGATIVE_INFINITY) {
-      for (const stale of await this.store.expiring(watermark)) {
-        if (table.slotOf(stale.orderId) === NONE) table.importState(stale);
+      for (const stale of await store.expiring(watermark)) {
+        if (table.slotOf(stale.orderId) !== NONE) continue;
+        table.importState(stale);
+        versions.set(stale.orderId, stale.version);
       }
       for (const slot of table.allSlots()) {
         if (table.expiresAt[slot]! >= watermark) continue;
-        if (this.trim(table, slot, watermark, deadLetters)) {
+        this.expiryLetters(table, slot, watermark, run);
+        if (this.trim(table, slot, watermark)) {
           toDelete.push(table.orderId[slot]!);
           table.remove(slot);
         }
@@ -287,8 +515,168 @@ export class IntervalJoin {
     }
     const put: JoinKeyState[] = [];
     for (const slot of table.allSlots()) put.push(table.exportState(slot));
-    await this.store.commit({ put, delete: toDelete, maxTime: persistedMax });
-    return { rows, deadLetters };
+    const noChange = run.kind === 'sweep' && run.deadLetters.length === 0 && toDelete.length === 0;
+    const meta: JoinScopeMeta = {
+      maxTime: finite(run.maxTime),
+      maxArrival: finite(run.maxArrival),
+      checkpoint: run.checkpoint ?? snapshot.checkpoint,
+      adopted: snapshot.adopted === true || adopting ? true : undefined,
+    };
+    return this.handOut(
+      run,
+      async () => {
+        if (noChange) return;
+        if (run.ifUnchanged) {
+          const result = await store.commit({
+            put,
+            delete: toDelete,
+            maxTime: undefined,
+            ifUnchanged: true,
+            versions,
+          });
+          run.stats.conflicts += result?.conflicts.length ?? 0;
+          return;
+        }
+        if (!adopting) {
+          await store.commit({ put, delete: toDelete, ...meta });
+          return;
+        }
+        // Keys first, then the parents' copies go, then the meta says it is done: a
+        // take-over cut short anywhere is finished by the retry.
+        await store.commit({ put, delete: toDelete, maxTime: undefined });
+        for (const { parent, ids: owned } of adopted) {
+          if (owned.length > 0) {
+            await parent.store.commit({ put: [], delete: owned, maxTime: undefined });
+          }
+        }
+        await store.commit({ put: [], delete: [], ...meta });
+      },
+      () => undefined,
+    );
+  }
+
+  /** Wraps a run's outputs in a {@link JoinBatch} whose commit and discard are serialised. */
+  private handOut(run: Run, commit: () => Promise<void>, discard: () => void): JoinBatch {
+    const token = {};
+    this.latest = token;
+    this.latestOpen = true;
+    let done = false;
+    return {
+      rows: run.rows,
+      deadLetters: run.deadLetters,
+      stats: run.stats,
+      commit: () =>
+        this.serialise(async () => {
+          if (done) return;
+          if (this.latest !== token) {
+            throw new EnrichError(
+              'KSE_JOIN_BATCH_SUPERSEDED',
+              'the join batch was undone by a later call before it was committed; its input must be processed again',
+            );
+          }
+          await commit();
+          done = true;
+          this.latestOpen = false;
+          addStats(this.stats, run.stats);
+        }),
+      discard: () =>
+        this.serialise(async () => {
+          if (done || this.latest !== token) return;
+          done = true;
+          this.latestOpen = false;
+          this.latest = undefined;
+          this.stats.discardedBatches += 1;
+          discard();
+        }),
+    };
+  }
+
+  /**
+   * Takes over the parents' state for an in-memory scope: their keys (those this scope
+   * owns and does not hold) become keys created by this batch, so an undo drops them.
+   */
+  private async adoptInPlace(
+    run: Run,
+    memory: InMemoryJoinStore,
+    txn: InPlaceBatch,
+  ): Promise<Adopted[]> {
+    const adopted: Adopted[] = [];
+    const table = memory.table;
+    for (const parent of await this.parents!()) {
+      const [states, parentMeta] = await Promise.all([parent.store.all(), parent.store.get([])]);
+      const ids: number[] = [];
+      for (const state of states) {
+        if (!(parent.owns?.(state.orderId) ?? true)) continue;
+        ids.push(state.orderId);
+        if (table.slotOf(state.orderId) !== NONE) continue;
+        memory.checkRoom();
+        txn.created.push(table.importState(state));
+        run.stats.adoptedKeys += 1;
+      }
+      adopted.push({ parent, ids });
+      run.maxTime = Math.max(run.maxTime, parentMeta.maxTime ?? Number.NEGATIVE_INFINITY);
+      run.maxArrival = Math.max(run.maxArrival, parentMeta.maxArrival ?? Number.NEGATIVE_INFINITY);
+    }
+    return adopted;
+  }
+
+  /** Applies a batch's records to the table, emitting the pairs they complete. */
+  private applyRecords(table: JoinTable, run: Run): void {
+    const window = this.windowMs;
+    const lateness = this.allowedLatenessMs;
+    const arrival = this.time === 'arrival';
+    const { txn, memory } = run;
+    for (const timed of run.records) {
+      const record = timed.record;
+      const time = arrival ? timed.arrivalTime : Date.parse(record.orderDateTime);
+      if (!Number.isFinite(time)) {
+        run.deadLetters.push({
+          code: 'KSE_SCHEMA_INVALID',
+          reason: `${this.time} time is not a finite number`,
+          ...originOf(timed),
+          data: record,
+        });
+        continue;
+      }
+      if (time + window < run.maxTime - lateness) run.stats.lateRecords += 1;
+      if (time > run.maxTime) run.maxTime = time;
+      if (timed.arrivalTime > run.maxArrival) run.maxArrival = timed.arrivalTime;
+      let slot = table.slotOf(record.orderId);
+      if (slot === NONE) {
+        memory?.checkRoom();
+        slot = table.create(record.orderId, time + window);
+        txn?.created.push(slot);
+      } else if (txn !== undefined) {
+        memory!.touch(txn, slot);
+      }
+      if (record.recordType === 'Order') this.applyOrder(table, slot, record, timed, time, run);
+      else this.applyItem(table, slot, record, timed, time, run);
+    }
+  }
+
+  /**
+   * Moves the run's clock on (an `expire` or `sweep` target) and returns the watermark
+   * (−∞ when nothing may expire).
+   */
+  private advance(run: Run): number {
+    let target: number | undefined;
+    if (run.kind === 'expire') target = run.at;
+    else if (run.kind === 'sweep') {
+      const now = run.at!;
+      if (this.time === 'arrival') target = now;
+      else if (Number.isFinite(run.maxTime) && Number.isFinite(run.maxArrival)) {
+        target = run.maxTime + Math.max(0, now - run.maxArrival);
+      }
+      if (target !== undefined && now > run.maxArrival) run.maxArrival = now;
+    }
+    let watermark = run.maxTime - this.allowedLatenessMs;
+    if (target !== undefined && target - this.allowedLatenessMs > watermark) {
+      watermark = target - this.allowedLatenessMs;
+    }
+    if (target !== undefined && Number.isFinite(target) && target > run.maxTime) {
+      run.maxTime = target;
+    }
+    return watermark;
   }
 
   /** Adds an order to its key's state and emits the pairs it completes. */
@@ -298,15 +686,30 @@ export class IntervalJoin {
     order: Order,
     timed: TimedRecord,
     time: number,
-    rows: EnrichedOrderItem[],
+    run: Run,
   ): void {
     const window = this.windowMs;
-    this.stats.orders += 1;
-    if (table.orderFlag[slot] === ORDER_ABSENT) {
+    const stats = run.stats;
+    stats.orders += 1;
+    const flag = table.orderFlag[slot];
+    if (flag === ORDER_ABSENT) {
       table.setOrder(slot, order, time, timed.arrivalTime, timed.position, timed.source, false);
       if (time + window < table.expiresAt[slot]!) table.setExpiresAt(slot, time + window);
+    } else if (table.sameOrder(slot, order)) {
+      stats.duplicateOrders += 1;
     } else {
-      this.stats.duplicateOrders += 1;
+      // An update: its attributes win; the first copy's times stay (the pairs and their
+      // event_ts do not move).
+      stats.updatedOrders += 1;
+      table.setOrder(
+        slot,
+        order,
+        table.orderTime[slot]!,
+        table.orderArrival[slot]!,
+        timed.position,
+        timed.source,
+        flag === ORDER_MATCHED,
+      );
     }
     const orderTime = table.orderTime[slot]!;
     const date = table.orderDateTime[slot];
@@ -314,7 +717,7 @@ export class IntervalJoin {
       // Items that came first hold their own copy of the date: share the order's.
       if (table.itemDateTime[item] === date) table.itemDateTime[item] = date;
       if (Math.abs(table.itemTime[item]! - orderTime) <= window) {
-        rows.push(this.row(table, slot, item));
+        run.rows.push(this.row(table, slot, item, stats));
       }
     }
   }
@@ -326,10 +729,11 @@ export class IntervalJoin {
     item: OrderItem,
     timed: TimedRecord,
     time: number,
-    rows: EnrichedOrderItem[],
+    run: Run,
   ): void {
     const window = this.windowMs;
-    this.stats.items += 1;
+    const stats = run.stats;
+    stats.items += 1;
     let held = NONE;
     let last = NONE;
     for (let index = table.firstItem[slot]!; index !== NONE; index = table.itemNext[index]!) {
@@ -351,14 +755,17 @@ export class IntervalJoin {
         false,
       );
       if (time + window < table.expiresAt[slot]!) table.setExpiresAt(slot, time + window);
+    } else if (table.sameItem(slot, held, item)) {
+      stats.duplicateItems += 1;
     } else {
-      this.stats.duplicateItems += 1;
+      stats.updatedItems += 1;
+      table.updateItem(slot, held, item, timed.position, timed.source);
     }
     if (
       table.orderFlag[slot] !== ORDER_ABSENT &&
       Math.abs(table.itemTime[held]! - table.orderTime[slot]!) <= window
     ) {
-      rows.push(this.row(table, slot, held));
+      run.rows.push(this.row(table, slot, held, stats));
     }
   }
 
@@ -367,13 +774,13 @@ export class IntervalJoin {
    * `buildEnrichedRow` (checked byte for byte by the property tests), built in one
    * object literal for speed; tests/enrichedRow.test.ts pins its keys to `ENRICHED_FIELDS`.
    */
-  private row(table: JoinTable, slot: number, item: number): EnrichedOrderItem {
+  private row(table: JoinTable, slot: number, item: number, stats: JoinStats): EnrichedOrderItem {
     const itemId = table.itemId[item]!;
     const product = this.products?.get(itemId);
-    if (product === undefined) this.stats.unknownProducts += 1;
+    if (product === undefined) stats.unknownProducts += 1;
     table.orderFlag[slot] = ORDER_MATCHED;
     table.itemMatched[item] = 1;
-    this.stats.rows += 1;
+    stats.rows += 1;
     const orderArrival = table.orderArrival[slot]!;
     const itemArrival = table.itemArrival[item]!;
     return {
@@ -398,27 +805,53 @@ export class IntervalJoin {
   }
 
   /**
-   * Drops the entries of a key that no partner can reach any more and sets its new
-   * expiry. Returns true when the key holds nothing more (the caller removes it).
+   * The dead letters and counters of the entries of a key that no partner can reach any
+   * more (read only: {@link trim} removes them, at commit for the in-memory store).
    */
-  private trim(
-    table: JoinTable,
-    slot: number,
-    watermark: number,
-    deadLetters: DeadLetter[],
-  ): boolean {
+  private expiryLetters(table: JoinTable, slot: number, watermark: number, run: Run): void {
     const window = this.windowMs;
-    let expiresAt = Number.POSITIVE_INFINITY;
+    const stats = run.stats;
     const flag = table.orderFlag[slot];
     if (flag !== ORDER_ABSENT) {
       const orderTime = table.orderTime[slot]!;
       if (orderTime + window < watermark) {
-        table.clearOrder(slot);
-        this.stats.expiredOrders += 1;
-        if (flag !== ORDER_MATCHED) this.stats.unmatchedOrders += 1;
-      } else {
-        expiresAt = orderTime + window;
+        stats.expiredOrders += 1;
+        if (flag !== ORDER_MATCHED) {
+          stats.unmatchedOrders += 1;
+          run.deadLetters.push({
+            code: 'KSE_JOIN_UNMATCHED_ORDER',
+            reason: `no item of order ${table.orderId[slot]} within ${window} ms of ${this.time} time ${orderTime}`,
+            ...originOf({ position: table.orderPosition[slot], source: table.orderSource[slot] }),
+            data: table.orderRecord(slot),
+          });
+        }
       }
+    }
+    for (let item = table.firstItem[slot]!; item !== NONE; item = table.itemNext[item]!) {
+      const itemTime = table.itemTime[item]!;
+      if (itemTime + window < watermark && table.itemMatched[item] === 0) {
+        stats.unmatchedItems += 1;
+        run.deadLetters.push({
+          code: 'KSE_JOIN_UNMATCHED',
+          reason: `no order ${table.orderId[slot]} within ${window} ms of ${this.time} time ${itemTime}`,
+          ...originOf({ position: table.itemPosition[item], source: table.itemSource[item] }),
+          data: table.itemRecord(slot, item),
+        });
+      }
+    }
+  }
+
+  /**
+   * Drops the entries of a key that no partner can reach any more and sets its new
+   * expiry. Returns true when the key holds nothing more (the caller removes it).
+   */
+  private trim(table: JoinTable, slot: number, watermark: number): boolean {
+    const window = this.windowMs;
+    let expiresAt = Number.POSITIVE_INFINITY;
+    if (table.orderFlag[slot] !== ORDER_ABSENT) {
+      const orderTime = table.orderTime[slot]!;
+      if (orderTime + window < watermark) table.clearOrder(slot);
+      else expiresAt = orderTime + window;
     }
     let last = NONE;
     let item = table.firstItem[slot]!;
@@ -426,19 +859,6 @@ export class IntervalJoin {
       const next = table.itemNext[item]!;
       const itemTime = table.itemTime[item]!;
       if (itemTime + window < watermark) {
-        if (table.itemMatched[item] === 0) {
-          this.stats.unmatchedItems += 1;
-          const origin = originOf({
-            position: table.itemPosition[item],
-            source: table.itemSource[item],
-          });
-          deadLetters.push({
-            code: 'KSE_JOIN_UNMATCHED',
-            reason: `no order ${table.orderId[slot]} within ${window} ms of ${this.time} time ${itemTime}`,
-            ...origin,
-            data: table.itemRecord(slot, item),
-          });
-        }
         if (last === NONE) table.firstItem[slot] = next;
         else table.itemNext[last] = next;
         table.freeItem(item);
@@ -455,6 +875,14 @@ export class IntervalJoin {
 
 // The per-batch table of a remote store holds one batch's keys; its expiry index is unused.
 const BATCH_BUCKET_MS = 1_000;
+
+function finite(value: number): number | undefined {
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function addStats(total: JoinStats, batch: JoinStats): void {
+  for (const key of Object.keys(batch) as (keyof JoinStats)[]) total[key] += batch[key];
+}
 
 function originOf(value: { position?: string | number; source?: string }): {
   source?: string;

@@ -13,6 +13,8 @@ import type { SchemaErrorCode } from '@kse/schemas';
 export const ENRICH_ERROR_CODES = [
   /** An item's order never arrived within the join window (dead-letter code). */
   'KSE_JOIN_UNMATCHED',
+  /** An order no item met within the join window (dead-letter code). */
+  'KSE_JOIN_UNMATCHED_ORDER',
   /** A DMS record names a table that maps to no record type (dead-letter code). */
   'KSE_DMS_TABLE_UNKNOWN',
   /** Rows could not be written to DynamoDB within the retry budget, or were rejected. */
@@ -21,6 +23,12 @@ export const ENRICH_ERROR_CODES = [
   'KSE_REFERENCE_LOAD_FAILED',
   /** The join state store failed to read or write. */
   'KSE_STATE_STORE_FAILED',
+  /**
+   * A join batch was committed after a later call of the same join (or store) had already
+   * discarded it; nothing was written. The batch's work is redone by that later call's
+   * retry of the same input.
+   */
+  'KSE_JOIN_BATCH_SUPERSEDED',
   /** An option is invalid; the message names it. */
   'KSE_OPTIONS_INVALID',
 ] as const;
@@ -135,7 +143,7 @@ export type DeadLetterCode = EnrichErrorCode | SchemaErrorCode;
  * ```
  */
 export interface DeadLetter {
-  /** Stable code: `KSE_JOIN_UNMATCHED`, `KSE_SCHEMA_INVALID`, … */
+  /** Stable code: `KSE_JOIN_UNMATCHED`, `KSE_JOIN_UNMATCHED_ORDER`, `KSE_SCHEMA_INVALID`, … */
   code: DeadLetterCode;
   /** Human-readable reason. */
   reason: string;

@@ -27,15 +27,28 @@ export { buildEnrichedRow } from './enrichedRow.js';
 export type { EnrichedRowMeta } from './enrichedRow.js';
 
 export { DEFAULT_INTERVAL_JOIN_OPTIONS, IntervalJoin } from './IntervalJoin.js';
-export type { IntervalJoinOptions, JoinResult, JoinStats, JoinTime } from './IntervalJoin.js';
+export type {
+  IntervalJoinOptions,
+  JoinBatch,
+  JoinParent,
+  JoinResult,
+  JoinStats,
+  JoinTime,
+  ProcessOptions,
+  SweepOptions,
+} from './IntervalJoin.js';
 
 export type {
   JoinKeyState,
+  JoinScopeMeta,
   JoinStateCommit,
+  JoinStateCommitResult,
   JoinStateSnapshot,
   JoinStateStore,
   StoredEntry,
 } from './joinState.js';
+export { minimumJoinStateTtlMs } from './joinStateTtl.js';
+export type { JoinStateTtlSizing } from './joinStateTtl.js';
 export { DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS, InMemoryJoinStore } from './InMemoryJoinStore.js';
 export type { InMemoryJoinStoreOptions } from './InMemoryJoinStore.js';
 export {

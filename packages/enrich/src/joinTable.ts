@@ -66,6 +66,14 @@ export class JoinTable {
   firstItem = new Int32Array(0);
   /** 1 while the slot holds a key. */
   private live = new Uint8Array(0);
+  /**
+   * The batch that last created or first touched the key ({@link currentEpoch} then): an
+   * in-place batch saves a key's state once, before its first change (see
+   * `InMemoryJoinStore`), and never for a key it created.
+   */
+  epoch = new Uint32Array(0);
+  /** The epoch of the batch being applied in place; keys created now are stamped with it. */
+  currentEpoch = 0;
   orderFlag = new Uint8Array(0);
   orderTime = new Float64Array(0);
   orderArrival = new Float64Array(0);
@@ -148,6 +156,7 @@ export class JoinTable {
     table[h] = slot + 1;
     this.count += 1;
     this.live[slot] = 1;
+    this.epoch[slot] = this.currentEpoch;
     this.orderId[slot] = orderId;
     this.firstItem[slot] = NONE;
     this.orderFlag[slot] = ORDER_ABSENT;
@@ -203,6 +212,65 @@ export class JoinTable {
     this.orderPosition[slot] = position;
     this.orderSource[slot] = source;
     this.orderExtra[slot] = keyCount(order) === ORDER_KEYS ? undefined : order;
+  }
+
+  /**
+   * True when the held order has exactly the attributes of `order` (a redelivered or
+   * re-sent copy), false when it differs (an update, e.g. from AWS DMS).
+   */
+  sameOrder(slot: number, order: Order): boolean {
+    const extra = this.orderExtra[slot];
+    if (extra !== undefined || keyCount(order) !== ORDER_KEYS) {
+      return sameRecord(this.orderRecord(slot), order);
+    }
+    return (
+      this.orderAmount[slot] === order.orderAmount &&
+      this.orderStatus[slot] === order.orderStatus &&
+      this.orderDateTime[slot] === order.orderDateTime &&
+      this.shipToName[slot] === order.shipToName &&
+      this.shipToAddress[slot] === order.shipToAddress &&
+      this.shipToCity[slot] === order.shipToCity &&
+      this.shipToState[slot] === order.shipToState &&
+      this.shipToZip[slot] === order.shipToZip &&
+      order.recordType === 'Order'
+    );
+  }
+
+  /** Like {@link sameOrder}, for a held item. */
+  sameItem(slot: number, index: number, item: OrderItem): boolean {
+    const extra = this.itemExtra[index];
+    if (extra !== undefined || keyCount(item) !== ITEM_KEYS) {
+      return sameRecord(this.itemRecord(slot, index), item);
+    }
+    return (
+      this.itemQuantity[index] === item.itemQuantity &&
+      this.itemAmount[index] === item.itemAmount &&
+      this.itemStatus[index] === item.itemStatus &&
+      this.itemDateTime[index] === item.orderDateTime &&
+      item.recordType === 'OrderItem'
+    );
+  }
+
+  /**
+   * Replaces a held item's attributes (and origin) with those of a changed copy; its
+   * times and matched mark stay.
+   */
+  updateItem(
+    slot: number,
+    index: number,
+    item: OrderItem,
+    position: Origin,
+    source: string | undefined,
+  ): void {
+    this.itemQuantity[index] = item.itemQuantity;
+    this.itemAmount[index] = item.itemAmount;
+    this.itemStatus[index] = item.itemStatus;
+    const date = item.orderDateTime;
+    const orderDate = this.orderDateTime[slot];
+    this.itemDateTime[index] = orderDate !== undefined && orderDate === date ? orderDate : date;
+    this.itemPosition[index] = position;
+    this.itemSource[index] = source;
+    this.itemExtra[index] = keyCount(item) === ITEM_KEYS ? undefined : item;
   }
 
   /** Drops the order of a key (its strings become garbage). */
@@ -444,6 +512,7 @@ export class JoinTable {
     this.indexedBucket = grow(this.indexedBucket, capacity);
     this.firstItem = grow(this.firstItem, capacity);
     this.live = grow(this.live, capacity);
+    this.epoch = grow(this.epoch, capacity);
     this.orderFlag = grow(this.orderFlag, capacity);
     this.orderTime = grow(this.orderTime, capacity);
     this.orderArrival = grow(this.orderArrival, capacity);
@@ -486,7 +555,10 @@ function hashOf(id: number): number {
   return h;
 }
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(column: T, capacity: number): T {
+function grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(
+  column: T,
+  capacity: number,
+): T {
   const next = new (column.constructor as new (length: number) => T)(capacity);
   next.set(column);
   return next;
@@ -511,4 +583,20 @@ function keyCount(record: object): number {
   let count = 0;
   for (const _key in record) count += 1;
   return count;
+}
+
+/** Two flat records with the same attributes and values (nested values compared as JSON). */
+function sameRecord(a: object, b: object): boolean {
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  if (keyCount(a) !== keyCount(b)) return false;
+  for (const key in left) {
+    if (!(key in right)) return false;
+    const x = left[key];
+    const y = right[key];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 import type { EnrichedOrderItem } from '@kse/schemas';
 import { invalidOption, type DeadLetter } from './errors.js';
-import { IntervalJoin, type IntervalJoinOptions } from './IntervalJoin.js';
+import { IntervalJoin, type IntervalJoinOptions, type JoinBatch } from './IntervalJoin.js';
 import { createPreprocessor, type PreprocessOptions } from './preprocess.js';
 import type { RawInput, TimedRecord } from './types.js';
 
@@ -22,14 +22,15 @@ export interface RunEnrichmentOptions {
   /** A partial batch is processed after this many ms without a full one. Default 1,000. */
   flushIntervalMs?: number;
   /**
-   * With arrival time, expire state against `clock()` whenever the source is idle for
-   * `flushIntervalMs`, so unmatched items are dead-lettered on a quiet stream. Only for
-   * live sources whose arrival times follow the wall clock. Default false.
+   * Sweep the join (`IntervalJoin.sweep(clock())`) whenever the source is idle for
+   * `flushIntervalMs`, so unmatched records are dead-lettered on a quiet stream. Only for
+   * live sources whose arrival times follow the wall clock (with event time, the join time
+   * then moves on at the wall clock's pace). Default false.
    */
   idleExpiry?: boolean;
   /** Expire all state when the source ends (unmatched items dead-lettered). Default true. */
   flushAtEnd?: boolean;
-  /** Wall clock in ms, for idle expiry with arrival time. Default `Date.now`. */
+  /** Wall clock in ms, for idle expiry. Default `Date.now`. */
   clock?: () => number;
 }
 
@@ -65,7 +66,8 @@ export interface EnrichmentCounts {
 }
 
 /**
- * One output of {@link runEnrichment}: the rows and dead letters of one batch.
+ * One output of {@link runEnrichment}: the rows and dead letters of one batch. Asking for
+ * the next output acknowledges this one: only then is the batch's join state committed.
  *
  * @example
  * ```ts
@@ -84,6 +86,10 @@ export interface EnrichmentOutput {
  * records) in arrival order → preprocess → interval join → products lookup → enriched
  * rows and dead letters, batch by batch. Batches close on size or time, whichever comes
  * first. At the end of the source the join is flushed (unless `flushAtEnd: false`).
+ *
+ * State follows output: a batch's join state is committed when the consumer asks for the
+ * next output (having written this one), never before; a consumer that stops on an error
+ * leaves the join's state as it was before the unacknowledged batch.
  *
  * @example
  * ```ts
@@ -110,7 +116,9 @@ export async function* runEnrichment(
   const clock = settings.clock ?? Date.now;
   const counts: EnrichmentCounts = { in: 0, rows: 0, deadLetters: 0, skipped: 0 };
 
-  const handle = async (batch: (RawInput | TimedRecord)[]): Promise<EnrichmentOutput> => {
+  const handle = async (
+    batch: (RawInput | TimedRecord)[],
+  ): Promise<{ output: EnrichmentOutput; joined: JoinBatch }> => {
     const raw: RawInput[] = [];
     const typed: TimedRecord[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -134,8 +142,17 @@ export async function* runEnrichment(
     deadLetters.push(...joined.deadLetters);
     counts.rows += joined.rows.length;
     counts.deadLetters += deadLetters.length;
-    return { rows: joined.rows, deadLetters, counts: { ...counts } };
+    return { output: { rows: joined.rows, deadLetters, counts: { ...counts } }, joined };
   };
+  // Yields a batch's outputs (if any), and commits its state once the consumer comes back
+  // for more: the consumer has then dealt with them.
+  async function* deliver(
+    joined: JoinBatch,
+    output: EnrichmentOutput,
+  ): AsyncGenerator<EnrichmentOutput> {
+    if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+    await joined.commit();
+  }
 
   const iterator =
     Symbol.asyncIterator in source
@@ -143,7 +160,7 @@ export async function* runEnrichment(
       : toAsync((source as Iterable<RawInput | TimedRecord>)[Symbol.iterator]());
   let pending: Promise<IteratorResult<RawInput | TimedRecord>> | undefined;
   let batch: (RawInput | TimedRecord)[] = [];
-  const idle = settings.idleExpiry && join.time === 'arrival';
+  const idle = settings.idleExpiry;
   // One timer per batch (not per record): armed when a batch starts, or while idle.
   let timer: NodeJS.Timeout | undefined;
   let deadline: Promise<'timeout'> | undefined;
@@ -165,16 +182,20 @@ export async function* runEnrichment(
       if (next === 'timeout') {
         disarm();
         if (batch.length > 0) {
-          const output = await handle(batch);
+          const { output, joined } = await handle(batch);
           batch = [];
-          if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+          yield* deliver(joined, output);
         }
         if (idle) {
-          const expired = await join.expire(clock());
-          if (expired.deadLetters.length > 0) {
-            counts.deadLetters += expired.deadLetters.length;
-            yield { rows: [], deadLetters: expired.deadLetters, counts: { ...counts } };
-          }
+          const swept = await join.sweep(clock());
+          counts.rows += swept.rows.length;
+          counts.deadLetters += swept.deadLetters.length;
+          const output = {
+            rows: swept.rows,
+            deadLetters: swept.deadLetters,
+            counts: { ...counts },
+          };
+          yield* deliver(swept, output);
         }
         continue;
       }
@@ -183,24 +204,23 @@ export async function* runEnrichment(
       batch.push(next.value);
       if (batch.length >= settings.batchSize) {
         disarm();
-        const output = await handle(batch);
+        const { output, joined } = await handle(batch);
         batch = [];
-        if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+        yield* deliver(joined, output);
       }
     }
     disarm();
     if (batch.length > 0) {
-      const output = await handle(batch);
+      const { output, joined } = await handle(batch);
       batch = [];
-      if (output.rows.length > 0 || output.deadLetters.length > 0) yield output;
+      yield* deliver(joined, output);
     }
     if (settings.flushAtEnd) {
       const rest = await join.flush();
       counts.rows += rest.rows.length;
       counts.deadLetters += rest.deadLetters.length;
-      if (rest.rows.length > 0 || rest.deadLetters.length > 0) {
-        yield { rows: rest.rows, deadLetters: rest.deadLetters, counts: { ...counts } };
-      }
+      const output = { rows: rest.rows, deadLetters: rest.deadLetters, counts: { ...counts } };
+      yield* deliver(rest, output);
     }
   } finally {
     disarm();

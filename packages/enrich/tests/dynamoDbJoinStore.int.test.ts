@@ -11,7 +11,7 @@ import {
   type JoinKeyState,
   type TimedRecord,
 } from '../src/index.js';
-import { T0, at, item, order, product } from './fixtures.js';
+import { T0, at, committed, item, order, product } from './fixtures.js';
 
 const client = createDynamoDbClient(testAwsConfig());
 const tableName = uniqueName('join-state');
@@ -64,8 +64,8 @@ function invocation(scope: string): IntervalJoin {
 describe('DynamoDbJoinStore', () => {
   it('joins an item from one invocation with its order in the next', async () => {
     const scope = uniqueName('shard');
-    const first = await invocation(scope).process([at(item(1, 999900001), T0, 1)]);
-    const second = await invocation(scope).process([at(order(1), T0 + 30_000, 2)]);
+    const first = await committed(invocation(scope).process([at(item(1, 999900001), T0, 1)]));
+    const second = await committed(invocation(scope).process([at(order(1), T0 + 30_000, 2)]));
     expect(first.rows).toEqual([]);
     expect(second.rows).toEqual([
       expect.objectContaining({
@@ -79,8 +79,8 @@ describe('DynamoDbJoinStore', () => {
 
   it('dead-letters an unmatched item in a later invocation once the watermark passes it', async () => {
     const scope = uniqueName('shard');
-    await invocation(scope).process([at(item(2, 999900001), T0, 'seq-1')]);
-    const later = await invocation(scope).process([at(order(3), T0 + 61_000, 'seq-2')]);
+    await committed(invocation(scope).process([at(item(2, 999900001), T0, 'seq-1')]));
+    const later = await committed(invocation(scope).process([at(order(3), T0 + 61_000, 'seq-2')]));
     expect(later.deadLetters).toEqual([
       expect.objectContaining({
         code: 'KSE_JOIN_UNMATCHED',
@@ -93,8 +93,8 @@ describe('DynamoDbJoinStore', () => {
   it('keeps scopes apart', async () => {
     const a = uniqueName('shard');
     const b = uniqueName('shard');
-    await invocation(a).process([at(item(4, 999900001), T0)]);
-    const other = await invocation(b).process([at(order(4), T0 + 1)]);
+    await committed(invocation(a).process([at(item(4, 999900001), T0)]));
+    const other = await committed(invocation(b).process([at(order(4), T0 + 1)]));
     expect(other.rows).toEqual([]);
   });
 
@@ -180,8 +180,8 @@ describe('DynamoDbJoinStore', () => {
     const fromDynamo: string[] = [];
     for (let i = 0; i < records.length; i += 17) {
       const batch = records.slice(i, i + 17);
-      const m = await memory.process(batch);
-      const d = await invocation(scope).process(batch);
+      const m = await committed(memory.process(batch));
+      const d = await committed(invocation(scope).process(batch));
       fromMemory.push(
         ...m.rows.map((r) => JSON.stringify(r)),
         ...m.deadLetters.map((l) => String(l.position)),
@@ -191,8 +191,8 @@ describe('DynamoDbJoinStore', () => {
         ...d.deadLetters.map((l) => String(l.position)),
       );
     }
-    const mEnd = await memory.flush();
-    const dEnd = await invocation(scope).flush();
+    const mEnd = await committed(memory.flush());
+    const dEnd = await committed(invocation(scope).flush());
     fromMemory.push(...mEnd.deadLetters.map((l) => String(l.position)));
     fromDynamo.push(...dEnd.deadLetters.map((l) => String(l.position)));
     expect(new Set(fromDynamo)).toEqual(new Set(fromMemory));

@@ -1,5 +1,5 @@
 import type { Order, OrderItem, Product } from '@kse/schemas';
-import type { TimedRecord } from '../src/index.js';
+import type { JoinBatch, TimedRecord } from '../src/index.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -46,4 +46,11 @@ export function at<R extends Order | OrderItem>(
   position?: string | number,
 ): TimedRecord {
   return position === undefined ? { record, arrivalTime } : { record, arrivalTime, position };
+}
+
+/** Awaits a join batch and commits it (its outputs count as acknowledged), returning it. */
+export async function committed(batch: Promise<JoinBatch>): Promise<JoinBatch> {
+  const done = await batch;
+  await done.commit();
+  return done;
 }

@@ -5,9 +5,10 @@ import {
   InMemoryJoinStore,
   IntervalJoin,
   buildEnrichedRow,
+  type JoinBatch,
   type TimedRecord,
 } from '../src/index.js';
-import { T0, item, order, product } from './fixtures.js';
+import { T0, committed, item, order, product } from './fixtures.js';
 
 const WINDOW = 60_000;
 const products = new Map([1, 2, 3].map((id) => [id, product(id)]));
@@ -84,6 +85,7 @@ const caseArb = (mode: 'arrival' | 'event', lateness: number): fc.Arbitrary<Case
 function referenceJoin(records: Case['records']): {
   rows: Map<string, string>;
   unmatched: Set<string>;
+  unmatchedOrders: Set<string>;
 } {
   const orders = new Map<number, { timed: TimedRecord; joinTime: number }>();
   const items = new Map<string, { timed: TimedRecord; joinTime: number }>();
@@ -96,12 +98,14 @@ function referenceJoin(records: Case['records']): {
   }
   const rows = new Map<string, string>();
   const unmatched = new Set<string>();
+  const matchedOrders = new Set<number>();
   for (const [key, i] of items) {
     const o = orders.get(i.timed.record.orderId);
     if (o === undefined || Math.abs(o.joinTime - i.joinTime) > WINDOW) {
       unmatched.add(key);
       continue;
     }
+    matchedOrders.add(o.timed.record.orderId);
     const itemRecord = i.timed.record as ReturnType<typeof item>;
     const row = buildEnrichedRow(
       o.timed.record as ReturnType<typeof order>,
@@ -115,15 +119,33 @@ function referenceJoin(records: Case['records']): {
     );
     rows.set(key, JSON.stringify(row));
   }
-  return { rows, unmatched };
+  const unmatchedOrders = new Set(
+    [...orders.keys()].filter((id) => !matchedOrders.has(id)).map(String),
+  );
+  return { rows, unmatched, unmatchedOrders };
 }
 
-async function runJoin(
-  join: IntervalJoin,
-  c: Case,
-): Promise<{ rows: EnrichedOrderItem[]; letters: string[] }> {
+interface JoinOutput {
+  rows: EnrichedOrderItem[];
+  letters: string[];
+  orderLetters: string[];
+}
+
+async function runJoin(join: IntervalJoin, c: Case): Promise<JoinOutput> {
   const rows: EnrichedOrderItem[] = [];
   const letters: string[] = [];
+  const orderLetters: string[] = [];
+  const collect = (out: JoinBatch): void => {
+    rows.push(...out.rows);
+    for (const d of out.deadLetters) {
+      const rec = d.data as ReturnType<typeof item> | ReturnType<typeof order>;
+      if (d.code === 'KSE_JOIN_UNMATCHED_ORDER') orderLetters.push(String(rec.orderId));
+      else {
+        expect(d.code).toBe('KSE_JOIN_UNMATCHED');
+        letters.push(`${rec.orderId}/${(rec as ReturnType<typeof item>).itemId}`);
+      }
+    }
+  };
   let offset = 0;
   let cut = 0;
   while (offset < c.records.length) {
@@ -131,27 +153,13 @@ async function runJoin(
     cut += 1;
     const batch = c.records.slice(offset, offset + size).map((r) => r.timed);
     offset += size;
-    const out = await join.process(batch);
-    rows.push(...out.rows);
-    for (const d of out.deadLetters) {
-      expect(d.code).toBe('KSE_JOIN_UNMATCHED');
-      const rec = d.data as ReturnType<typeof item>;
-      letters.push(`${rec.orderId}/${rec.itemId}`);
-    }
+    collect(await committed(join.process(batch)));
   }
-  const rest = await join.flush();
-  rows.push(...rest.rows);
-  for (const d of rest.deadLetters) {
-    const rec = d.data as ReturnType<typeof item>;
-    letters.push(`${rec.orderId}/${rec.itemId}`);
-  }
-  return { rows, letters };
+  collect(await committed(join.flush()));
+  return { rows, letters, orderLetters };
 }
 
-function checkAgainstReference(
-  c: Case,
-  out: { rows: EnrichedOrderItem[]; letters: string[] },
-): void {
+function checkAgainstReference(c: Case, out: JoinOutput): void {
   const expected = referenceJoin(c.records);
   const seen = new Map<string, string>();
   for (const row of out.rows) {
@@ -162,8 +170,10 @@ function checkAgainstReference(
     seen.set(key, json);
   }
   expect([...seen.keys()].sort()).toEqual([...expected.rows.keys()].sort());
-  // Each unreachable item is dead-lettered exactly once; no other item is.
+  // Each unreachable item is dead-lettered exactly once; no other item is. So is each
+  // order no item met.
   expect([...out.letters].sort()).toEqual([...expected.unmatched].sort());
+  expect([...out.orderLetters].sort()).toEqual([...expected.unmatchedOrders].sort());
 }
 
 describe('IntervalJoin against a reference join (property)', () => {
