@@ -32,6 +32,11 @@ export interface JoinParent {
    * key hashes into the child's range). Default: every id (a merge).
    */
   owns?: (orderId: number) => boolean;
+  /**
+   * The parent's own parents (with the child's `owns`): when the parent never took over
+   * its parents' state (it closed before it got a record), the child takes it from them.
+   */
+  parents?: () => Promise<readonly JoinParent[]> | readonly JoinParent[];
 }
 
 /**
@@ -221,6 +226,14 @@ interface Run {
 interface Adopted {
   parent: JoinParent;
   ids: number[];
+}
+
+/** What a child takes over from its ancestors (see {@link IntervalJoin.inherit}). */
+interface Inheritance {
+  adopted: Adopted[];
+  states: JoinKeyState[];
+  maxTime: number;
+  maxArrival: number;
 }
 
 function emptyStats(): JoinStats {
@@ -418,7 +431,8 @@ export class IntervalJoin {
       memory.discardPending();
       throw error;
     }
-    const emptySweep = run.kind === 'sweep' && run.deadLetters.length === 0;
+    // A sweep that found nothing to do changes nothing (not even the clock).
+    const emptySweep = run.kind === 'sweep' && run.deadLetters.length === 0 && !adopting;
     const newMeta: JoinScopeMeta = emptySweep
       ? { maxTime: undefined }
       : {
@@ -461,20 +475,14 @@ export class IntervalJoin {
     run.maxTime = snapshot.maxTime ?? Number.NEGATIVE_INFINITY;
     run.maxArrival = snapshot.maxArrival ?? Number.NEGATIVE_INFINITY;
     const adopting = this.parents !== undefined && snapshot.adopted !== true && !run.ifUnchanged;
-    const fromParents: JoinKeyState[] = [];
-    const adopted: Adopted[] = [];
+    let fromParents: JoinKeyState[] = [];
+    let adopted: Adopted[] = [];
     if (adopting) {
-      for (const parent of await this.parents!()) {
-        const [states, parentMeta] = await Promise.all([parent.store.all(), parent.store.get([])]);
-        const owned = states.filter((state) => parent.owns?.(state.orderId) ?? true);
-        adopted.push({ parent, ids: owned.map((state) => state.orderId) });
-        fromParents.push(...owned);
-        run.maxTime = Math.max(run.maxTime, parentMeta.maxTime ?? Number.NEGATIVE_INFINITY);
-        run.maxArrival = Math.max(
-          run.maxArrival,
-          parentMeta.maxArrival ?? Number.NEGATIVE_INFINITY,
-        );
-      }
+      const inheritance = await this.inherit();
+      fromParents = inheritance.states;
+      adopted = inheritance.adopted;
+      run.maxTime = Math.max(run.maxTime, inheritance.maxTime);
+      run.maxArrival = Math.max(run.maxArrival, inheritance.maxArrival);
       // A key already in this scope (a take-over cut short) keeps this scope's copy.
       const missing = fromParents
         .map((state) => state.orderId)
@@ -515,7 +523,8 @@ export class IntervalJoin {
     }
     const put: JoinKeyState[] = [];
     for (const slot of table.allSlots()) put.push(table.exportState(slot));
-    const noChange = run.kind === 'sweep' && run.deadLetters.length === 0 && toDelete.length === 0;
+    const noChange =
+      run.kind === 'sweep' && !adopting && run.deadLetters.length === 0 && toDelete.length === 0;
     const meta: JoinScopeMeta = {
       maxTime: finite(run.maxTime),
       maxArrival: finite(run.maxArrival),
@@ -592,6 +601,42 @@ export class IntervalJoin {
   }
 
   /**
+   * The state this scope takes over from its parents: each parent's keys this scope owns,
+   * and, for a parent that never took over its own parents' state, theirs (recursively).
+   * The clock is the latest of theirs.
+   */
+  private async inherit(): Promise<Inheritance> {
+    const out: Inheritance = {
+      adopted: [],
+      states: [],
+      maxTime: Number.NEGATIVE_INFINITY,
+      maxArrival: Number.NEGATIVE_INFINITY,
+    };
+    const seen = new Set<number>();
+    const visit = async (parents: readonly JoinParent[]): Promise<void> => {
+      for (const parent of parents) {
+        const [states, meta] = await Promise.all([parent.store.all(), parent.store.get([])]);
+        const ids: number[] = [];
+        for (const state of states) {
+          if (!(parent.owns?.(state.orderId) ?? true)) continue;
+          ids.push(state.orderId);
+          if (seen.has(state.orderId)) continue;
+          seen.add(state.orderId);
+          out.states.push(state);
+        }
+        out.adopted.push({ parent, ids });
+        out.maxTime = Math.max(out.maxTime, meta.maxTime ?? Number.NEGATIVE_INFINITY);
+        out.maxArrival = Math.max(out.maxArrival, meta.maxArrival ?? Number.NEGATIVE_INFINITY);
+        if (meta.adopted !== true && parent.parents !== undefined) {
+          await visit(await parent.parents());
+        }
+      }
+    };
+    await visit(await this.parents!());
+    return out;
+  }
+
+  /**
    * Takes over the parents' state for an in-memory scope: their keys (those this scope
    * owns and does not hold) become keys created by this batch, so an undo drops them.
    */
@@ -600,24 +645,17 @@ export class IntervalJoin {
     memory: InMemoryJoinStore,
     txn: InPlaceBatch,
   ): Promise<Adopted[]> {
-    const adopted: Adopted[] = [];
     const table = memory.table;
-    for (const parent of await this.parents!()) {
-      const [states, parentMeta] = await Promise.all([parent.store.all(), parent.store.get([])]);
-      const ids: number[] = [];
-      for (const state of states) {
-        if (!(parent.owns?.(state.orderId) ?? true)) continue;
-        ids.push(state.orderId);
-        if (table.slotOf(state.orderId) !== NONE) continue;
-        memory.checkRoom();
-        txn.created.push(table.importState(state));
-        run.stats.adoptedKeys += 1;
-      }
-      adopted.push({ parent, ids });
-      run.maxTime = Math.max(run.maxTime, parentMeta.maxTime ?? Number.NEGATIVE_INFINITY);
-      run.maxArrival = Math.max(run.maxArrival, parentMeta.maxArrival ?? Number.NEGATIVE_INFINITY);
+    const inheritance = await this.inherit();
+    for (const state of inheritance.states) {
+      if (table.slotOf(state.orderId) !== NONE) continue;
+      memory.checkRoom();
+      txn.created.push(table.importState(state));
+      run.stats.adoptedKeys += 1;
     }
-    return adopted;
+    run.maxTime = Math.max(run.maxTime, inheritance.maxTime);
+    run.maxArrival = Math.max(run.maxArrival, inheritance.maxArrival);
+    return inheritance.adopted;
   }
 
   /** Applies a batch's records to the table, emitting the pairs they complete. */
@@ -692,6 +730,7 @@ export class IntervalJoin {
     const stats = run.stats;
     stats.orders += 1;
     const flag = table.orderFlag[slot];
+    let updated = false;
     if (flag === ORDER_ABSENT) {
       table.setOrder(slot, order, time, timed.arrivalTime, timed.position, timed.source, false);
       if (time + window < table.expiresAt[slot]!) table.setExpiresAt(slot, time + window);
@@ -701,6 +740,7 @@ export class IntervalJoin {
       // An update: its attributes win; the first copy's times stay (the pairs and their
       // event_ts do not move).
       stats.updatedOrders += 1;
+      updated = true;
       table.setOrder(
         slot,
         order,
@@ -709,16 +749,28 @@ export class IntervalJoin {
         timed.position,
         timed.source,
         flag === ORDER_MATCHED,
+        table.orderPairs[slot]!,
       );
     }
+    const pairs = table.orderPairs[slot]!;
+    let reached = 0;
     const orderTime = table.orderTime[slot]!;
     const date = table.orderDateTime[slot];
     for (let item = table.firstItem[slot]!; item !== NONE; item = table.itemNext[item]!) {
       // Items that came first hold their own copy of the date: share the order's.
       if (table.itemDateTime[item] === date) table.itemDateTime[item] = date;
       if (Math.abs(table.itemTime[item]! - orderTime) <= window) {
+        if (table.itemMatched[item] === 1) reached += 1;
         run.rows.push(this.row(table, slot, item, stats));
       }
+    }
+    if (updated && reached < pairs) {
+      run.deadLetters.push({
+        code: 'KSE_JOIN_LATE_UPDATE',
+        reason: `update of order ${order.orderId} reached ${reached} of its ${pairs} rows; the others' items left the window`,
+        ...originOf(timed),
+        data: order,
+      });
     }
   }
 
@@ -736,6 +788,7 @@ export class IntervalJoin {
     stats.items += 1;
     let held = NONE;
     let last = NONE;
+    let updated = false;
     for (let index = table.firstItem[slot]!; index !== NONE; index = table.itemNext[index]!) {
       if (table.itemId[index] === item.itemId) {
         held = index;
@@ -760,12 +813,20 @@ export class IntervalJoin {
     } else {
       stats.updatedItems += 1;
       table.updateItem(slot, held, item, timed.position, timed.source);
+      updated = true;
     }
     if (
       table.orderFlag[slot] !== ORDER_ABSENT &&
       Math.abs(table.itemTime[held]! - table.orderTime[slot]!) <= window
     ) {
       run.rows.push(this.row(table, slot, held, stats));
+    } else if (updated && table.itemMatched[held] === 1) {
+      run.deadLetters.push({
+        code: 'KSE_JOIN_LATE_UPDATE',
+        reason: `update of item ${item.orderId}/${item.itemId} came after its order left the window; its row keeps the earlier attributes`,
+        ...originOf(timed),
+        data: item,
+      });
     }
   }
 
@@ -779,7 +840,10 @@ export class IntervalJoin {
     const product = this.products?.get(itemId);
     if (product === undefined) stats.unknownProducts += 1;
     table.orderFlag[slot] = ORDER_MATCHED;
-    table.itemMatched[item] = 1;
+    if (table.itemMatched[item] === 0) {
+      table.itemMatched[item] = 1;
+      table.orderPairs[slot] = table.orderPairs[slot]! + 1;
+    }
     stats.rows += 1;
     const orderArrival = table.orderArrival[slot]!;
     const itemArrival = table.itemArrival[item]!;

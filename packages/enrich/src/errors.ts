@@ -15,6 +15,12 @@ export const ENRICH_ERROR_CODES = [
   'KSE_JOIN_UNMATCHED',
   /** An order no item met within the join window (dead-letter code). */
   'KSE_JOIN_UNMATCHED_ORDER',
+  /**
+   * An update (a copy with other attributes) of a record that already produced rows,
+   * some of which it can no longer reach: their partner left the window, so those rows
+   * keep the earlier attributes (dead-letter code).
+   */
+  'KSE_JOIN_LATE_UPDATE',
   /** A DMS record names a table that maps to no record type (dead-letter code). */
   'KSE_DMS_TABLE_UNKNOWN',
   /** Rows could not be written to DynamoDB within the retry budget, or were rejected. */

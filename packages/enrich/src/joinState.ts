@@ -16,6 +16,11 @@ export interface StoredEntry<R> {
   arrivalTime: number;
   /** True once it produced at least one row. */
   matched: boolean;
+  /**
+   * For an order: how many of its items it produced rows with (an update of the order
+   * that can no longer reach them all is dead-lettered, `KSE_JOIN_LATE_UPDATE`).
+   */
+  pairs?: number;
   position?: string | number;
   source?: string;
 }

@@ -78,6 +78,8 @@ export class JoinTable {
   orderTime = new Float64Array(0);
   orderArrival = new Float64Array(0);
   orderAmount = new Float64Array(0);
+  /** Items the order produced rows with (see `StoredEntry.pairs`). */
+  orderPairs = new Int32Array(0);
   orderStatus: (string | undefined)[] = [];
   orderDateTime: (string | undefined)[] = [];
   shipToName: (string | undefined)[] = [];
@@ -197,8 +199,10 @@ export class JoinTable {
     position: Origin,
     source: string | undefined,
     matched: boolean,
+    pairs = 0,
   ): void {
     this.orderFlag[slot] = matched ? ORDER_MATCHED : ORDER_HELD;
+    this.orderPairs[slot] = pairs;
     this.orderTime[slot] = time;
     this.orderArrival[slot] = arrival;
     this.orderAmount[slot] = order.orderAmount;
@@ -420,6 +424,7 @@ export class JoinTable {
               time: this.orderTime[slot]!,
               arrivalTime: this.orderArrival[slot]!,
               matched: flag === ORDER_MATCHED,
+              ...(this.orderPairs[slot]! > 0 ? { pairs: this.orderPairs[slot]! } : {}),
               position: this.orderPosition[slot],
               source: this.orderSource[slot],
             },
@@ -443,6 +448,7 @@ export class JoinTable {
         order.position,
         order.source,
         order.matched,
+        order.pairs ?? 0,
       );
     }
     let last = NONE;
@@ -517,6 +523,7 @@ export class JoinTable {
     this.orderTime = grow(this.orderTime, capacity);
     this.orderArrival = grow(this.orderArrival, capacity);
     this.orderAmount = grow(this.orderAmount, capacity);
+    this.orderPairs = grow(this.orderPairs, capacity);
     this.orderStatus = growArray(this.orderStatus, capacity, undefined);
     this.orderDateTime = growArray(this.orderDateTime, capacity, undefined);
     this.shipToName = growArray(this.shipToName, capacity, undefined);
