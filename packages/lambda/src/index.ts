@@ -33,6 +33,7 @@ export type {
 export { createLambdaContext, toKinesisStreamEvent } from './adapters/lambdaEvent.js';
 export type {
   EventSourceInfo,
+  IdleShard,
   LambdaContextOptions,
   PolledRecord,
 } from './adapters/lambdaEvent.js';

@@ -78,3 +78,20 @@ export function createLambdaContext(options: LambdaContextOptions): Context {
     succeed: unsupported,
   };
 }
+
+/**
+ * A shard that is caught up (nothing unread, nothing in flight) and got no record: what
+ * the local event source mapping hands a handler's `sweep` so that time moves on without
+ * traffic (Lambda itself never invokes a function for an idle shard; on AWS a scheduled
+ * sweeper does this job).
+ */
+export interface IdleShard {
+  shardId: string;
+  /** The stream's ARN, as in `eventSourceARN`. */
+  streamArn: string;
+  /**
+   * Wall clock (ms) at which the shard was seen caught up: every record that arrived
+   * before it has been processed.
+   */
+  now: number;
+}

@@ -98,6 +98,8 @@ class LocalEventSourceMapping implements EventSourceMapping {
     bisections: 0,
     checkpoints: 0,
     pollErrors: 0,
+    sweeps: 0,
+    sweepErrors: 0,
   };
 
   constructor(private readonly options: ResolvedMappingOptions) {

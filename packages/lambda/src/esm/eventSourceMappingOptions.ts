@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import type { IdleShard } from '../adapters/lambdaEvent.js';
 import type { Sleep } from '../backoff.js';
 import { LambdaError } from '../errors.js';
 import type { OnFailureDestination } from './onFailureDestination.js';
@@ -95,6 +96,18 @@ export interface EventSourceMappingOptions {
   logger?: MappingLogger;
   /** Called after each invocation (for metrics and benchmarks). */
   onBatch?: (info: BatchInvocationInfo) => void;
+  /**
+   * Called for a shard that is caught up — a GetRecords returned nothing, and every record
+   * read before has been processed — so that a stateful function can move its time on
+   * without traffic (e.g. the enrich handler's `sweep`: unmatched records are
+   * dead-lettered within window + lateness + one poll interval). Not part of Lambda's
+   * semantics (Lambda never invokes a function for an idle shard; on AWS a scheduled
+   * sweeper does it); the function is still invoked only with real records. A failed
+   * sweep is logged, counted (`sweepErrors`) and tried again at the next idle poll.
+   */
+  sweep?: (shard: IdleShard) => Promise<unknown>;
+  /** Least time between two sweeps of one shard; default 0 (at most one per idle poll). */
+  sweepIntervalMs?: number;
   /** Injected for tests: clock (ms), sleep, random source of the jitter. */
   now?: () => number;
   sleep?: Sleep;
@@ -119,6 +132,7 @@ export const DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS = {
   getRecordsLimit: 10_000,
   maxBufferedRecordsPerShard: 20_000,
   retryBackoff: { baseMs: 100, capMs: 5_000 },
+  sweepIntervalMs: 0,
   timeoutSeconds: 60,
   accountId: '000000000000',
 } satisfies Partial<EventSourceMappingOptions>;
@@ -135,6 +149,7 @@ const settingsSchema = z.object({
   // Lambda's floor is 60 s; lower values are allowed locally so that tests stay short.
   maximumRecordAgeInSeconds: z.number().min(-1).max(604_800),
   pollIntervalMs: z.number().min(0),
+  sweepIntervalMs: z.number().min(0),
   shardSyncIntervalMs: z.number().min(1),
   getRecordsLimit: z.number().int().min(1).max(10_000),
   maxBufferedRecordsPerShard: z.number().int().min(1),

@@ -34,6 +34,10 @@ export interface MappingCounters {
   bisections: number;
   checkpoints: number;
   pollErrors: number;
+  /** Sweeps of idle shards (the `sweep` option) that succeeded. */
+  sweeps: number;
+  /** Sweeps that failed (tried again at the next idle poll). */
+  sweepErrors: number;
 }
 
 /** Live state of one shard. */
@@ -99,6 +103,7 @@ export class ShardWorker {
   private latestDone: string | undefined;
   private checkpointChain: Promise<void> = Promise.resolve();
   private checkpointQueued = false;
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   constructor(
@@ -215,6 +220,9 @@ export class ShardWorker {
       this.stats.millisBehindLatest = response.MillisBehindLatest;
       if (records.length > 0) for (const lane of this.lanes) lane.notifier.notify();
       if (!response.NextShardIterator) return true;
+      if (records.length === 0 && !((response.MillisBehindLatest ?? 0) > 0)) {
+        await this.sweepIfIdle(calledAt);
+      }
       iterator = response.NextShardIterator;
       // Calls start `pollIntervalMs` apart (the call's own time counts), as AWS's limit of
       // five GetRecords calls per shard and second is a rate of call starts.
@@ -223,6 +231,28 @@ export class ShardWorker {
       }
     }
     return false;
+  }
+
+  /**
+   * Sweeps the shard (the `sweep` option) when every record read so far has been
+   * processed: nothing that arrived before `calledAt` (the start of the GetRecords call that
+   * found nothing new) is still to come.
+   */
+  private async sweepIfIdle(calledAt: number): Promise<void> {
+    const sweep = this.options.sweep;
+    if (sweep === undefined || this.head !== this.entries.length || this.signal.aborted) return;
+    if (calledAt - this.lastSweepAt < this.options.sweepIntervalMs) return;
+    this.lastSweepAt = calledAt;
+    try {
+      await sweep({ shardId: this.shardId, streamArn: this.source.streamArn, now: calledAt });
+      this.counters.sweeps += 1;
+    } catch (error) {
+      this.counters.sweepErrors += 1;
+      this.options.logger?.warn('sweep of an idle shard failed; will try again', {
+        shardId: this.shardId,
+        error: describe(error),
+      });
+    }
   }
 
   private async getIterator(start: ShardStart): Promise<string | undefined> {

@@ -406,4 +406,43 @@ describe('startEventSourceMapping', () => {
     const all = invocations.flatMap((i) => i.indexes).sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 60 }, (_, i) => i));
   });
+
+  it('sweeps a shard only when it is caught up, with a time no unprocessed record is older than', async () => {
+    const streamName = uniqueName('esm-sweep');
+    await ensureStream(kinesis, { streamName, shardCount: 1 });
+    let invoking = false;
+    let lastArrivalMs = 0;
+    const sizes: number[] = [];
+    const sweeps: { now: number; whileInvoking: boolean; after: number }[] = [];
+    const mapping = await start({
+      streamName,
+      batchSize: 5,
+      handler: async (event) => {
+        invoking = true;
+        sizes.push(event.Records.length);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        for (const record of event.Records) {
+          lastArrivalMs = Math.max(
+            lastArrivalMs,
+            record.kinesis.approximateArrivalTimestamp * 1000,
+          );
+        }
+        invoking = false;
+      },
+      sweep: async (shard) => {
+        expect(shard.shardId).toBe('shardId-000000000000');
+        sweeps.push({ now: shard.now, whileInvoking: invoking, after: lastArrivalMs });
+      },
+    });
+    await putRecords(kinesis, streamName, numbered(20));
+    await waitFor(() => mapping.stats().counters.recordsSucceeded === 20, 'all 20');
+    await waitFor(() => sweeps.some((s) => s.after > 0), 'a sweep after the records');
+    expect(sweeps.every((s) => !s.whileInvoking)).toBe(true);
+    expect(sweeps.every((s) => s.now >= s.after)).toBe(true);
+    await mapping.stop();
+    // The function is invoked only with records; sweeps are not invocations.
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    expect(mapping.stats().counters.invocations).toBe(sizes.length);
+    expect(mapping.stats().counters.sweeps).toBe(sweeps.length);
+  });
 });
