@@ -41,7 +41,20 @@ export type {
 export { createSinkHandler } from './adapters/handlers/sinkHandler.js';
 export type { KinesisBatchHandler, SinkHandlerOptions } from './adapters/handlers/sinkHandler.js';
 export { createEnrichHandler } from './adapters/handlers/enrichHandler.js';
-export type { EnrichHandlerOptions, EnrichTopology } from './adapters/handlers/enrichHandler.js';
+export type {
+  EnrichHandler,
+  EnrichHandlerOptions,
+  EnrichSweepResult,
+  EnrichTopology,
+} from './adapters/handlers/enrichHandler.js';
+export { createSweeperHandler } from './adapters/handlers/sweeperHandler.js';
+export type {
+  SweepSkipReason,
+  SweeperHandler,
+  SweeperHandlerOptions,
+  SweeperReport,
+} from './adapters/handlers/sweeperHandler.js';
+export type { JoinConfigOptions } from './adapters/handlers/joinConfig.js';
 export { createPreprocessHandler } from './adapters/handlers/preprocessHandler.js';
 export type { PreprocessHandlerOptions } from './adapters/handlers/preprocessHandler.js';
 export type { HandlerBaseOptions } from './adapters/handlers/common.js';

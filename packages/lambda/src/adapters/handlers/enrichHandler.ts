@@ -3,16 +3,17 @@ import {
   BatchWriter,
   createPreprocessor,
   DynamoDbJoinStore,
-  IntervalJoin,
   loadReferenceTable,
   type BatchWriterOptions,
+  type DeadLetter,
   type JoinStateStore,
   type PreprocessOptions,
   type ProductLookup,
 } from '@kse/enrich';
-import { encodeRecord } from '@kse/schemas';
+import { encodeRecord, type EnrichedOrderItem } from '@kse/schemas';
 import { z } from 'zod';
 import { processKinesisEvent } from '../batchResponse.js';
+import type { IdleShard } from '../lambdaEvent.js';
 import {
   deadLetterDecodeFailures,
   dynamoDbClientOf,
@@ -21,10 +22,19 @@ import {
   toRawInputs,
   type HandlerBaseOptions,
 } from './common.js';
-import { positiveInt, readConfig, s3Uri } from './config.js';
+import { readConfig, s3Uri } from './config.js';
 import { sendDeadLetters } from './deadLetters.js';
-import { createObservability, reportInvocation } from './observability.js';
+import {
+  checkJoinStateTtl,
+  joinConfigExplicit,
+  joinConfigShape,
+  joinSettingsOf,
+  type JoinConfigOptions,
+} from './joinConfig.js';
+import { createObservability, reportInvocation, type InvocationReport } from './observability.js';
 import { putRecordsAll } from './putRecordsAll.js';
+import { ShardJoins } from './shardJoins.js';
+import { ShardLineage } from './shardLineage.js';
 import type { KinesisBatchHandler } from './sinkHandler.js';
 
 /**
@@ -34,7 +44,7 @@ import type { KinesisBatchHandler } from './sinkHandler.js';
 export type EnrichTopology = 'seed' | 'fused';
 
 /** Options of {@link createEnrichHandler}; each falls back to its environment variable. */
-export interface EnrichHandlerOptions extends HandlerBaseOptions {
+export interface EnrichHandlerOptions extends HandlerBaseOptions, JoinConfigOptions {
   /** `seed` or `fused` (env `TOPOLOGY`, default `seed`). */
   topology?: EnrichTopology;
   /** Enriched stream, for `seed` (env `ENRICHED_STREAM`). */
@@ -49,10 +59,16 @@ export interface EnrichHandlerOptions extends HandlerBaseOptions {
   products?: ProductLookup;
   /** Reload period of the products (env `PRODUCTS_REFRESH_SECONDS`, default never). */
   productsRefreshSeconds?: number;
-  /** Join window (env `JOIN_WINDOW_SECONDS`, default 60). */
-  joinWindowSeconds?: number;
-  /** A state store per shard in place of DynamoDB (tests, a long-running process). */
+  /** A state store per shard in place of DynamoDB (tests, a long-running process); called once per shard. */
   joinStore?: (shardId: string) => JoinStateStore;
+  /**
+   * Carry join state across reshards: a child shard takes over its parents' keys (those
+   * whose partition key hashes into its range) on its first batch. Lists the source
+   * stream's shards (`kinesis:ListShards`). Default true.
+   */
+  followReshards?: boolean;
+  /** The partition key a record of an order id was put with; default `String(orderId)` (kse's replay). */
+  partitionKeyOf?: (orderId: number) => string;
   s3?: S3Client;
   preprocess?: PreprocessOptions;
   /** Options of the fused topology's BatchWriter. */
@@ -68,10 +84,11 @@ const enrichConfig = (given: { store: boolean; products: boolean }) =>
       JOIN_STATE_TABLE: z.string().min(3).optional(),
       PRODUCTS_S3_URI: s3Uri.optional(),
       PRODUCTS_REFRESH_SECONDS: z.coerce.number().min(-1).default(-1),
-      JOIN_WINDOW_SECONDS: positiveInt.default(60),
+      ...joinConfigShape,
       DEAD_LETTER_STREAM: z.string().min(1).optional(),
     })
     .superRefine((config, ctx) => {
+      checkJoinStateTtl(config, ctx);
       if (config.TOPOLOGY === 'seed' && config.ENRICHED_STREAM === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -94,20 +111,45 @@ const enrichConfig = (given: { store: boolean; products: boolean }) =>
       }
     });
 
+/** What {@link EnrichHandler.sweep} did. */
+export interface EnrichSweepResult {
+  shardId: string;
+  /** Records dead-lettered by this sweep (unmatched items and orders). */
+  deadLettered: number;
+}
+
+/**
+ * The enrich handler: a Kinesis batch handler, plus `sweep` — the expiry of a shard that
+ * gets no records (for the local event source mapping's idle timer; on AWS the scheduled
+ * sweeper of {@link createSweeperHandler} does it).
+ */
+export type EnrichHandler = KinesisBatchHandler & {
+  /**
+   * Moves the shard's join time on to `now` (it must be caught up: every record that
+   * arrived before `now` processed), dead-letters what can no longer match, then commits.
+   */
+  sweep(shard: IdleShard): Promise<EnrichSweepResult>;
+};
+
 /**
  * Builds the enrich handler: preprocess → interval join of orders and items on `orderId`
  * (state in DynamoDB, one scope per shard, so it survives between invocations) → LEFT
  * JOIN with the products → enriched rows, put on the enriched stream (`seed`) or written
- * to the table (`fused`). Unmatched items and bad input are dead-lettered with their
- * reason. A failed output fails the batch; Lambda retries it, and the join re-emits the
- * same rows byte for byte. Clients, configuration and the products are loaded once.
+ * to the table (`fused`). Unmatched items and orders and bad input are dead-lettered with
+ * their reason.
+ *
+ * State follows output: the join's state change of a batch is committed only after its
+ * dead letters and rows are acknowledged. A failed output fails the batch with the state
+ * as it was before it; Lambda retries the batch and the join re-emits the same rows byte
+ * for byte. A child shard takes over its parents' state after a reshard. Clients,
+ * configuration and the products are loaded once.
  *
  * @example
  * ```ts
- * export const handler = createEnrichHandler(); // TOPOLOGY, ENRICHED_STREAM, JOIN_STATE_TABLE, PRODUCTS_S3_URI
+ * export const handler = createEnrichHandler(); // TOPOLOGY, ENRICHED_STREAM, JOIN_STATE_TABLE, PRODUCTS_S3_URI, JOIN_TIME, …
  * ```
  */
-export function createEnrichHandler(options: EnrichHandlerOptions = {}): KinesisBatchHandler {
+export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichHandler {
   const explicitProducts = options.products;
   const schema = enrichConfig({
     store: options.joinStore !== undefined,
@@ -120,9 +162,10 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
     JOIN_STATE_TABLE: options.joinStateTable,
     PRODUCTS_S3_URI: options.productsS3Uri,
     PRODUCTS_REFRESH_SECONDS: options.productsRefreshSeconds,
-    JOIN_WINDOW_SECONDS: options.joinWindowSeconds,
+    ...joinConfigExplicit(options),
     DEAD_LETTER_STREAM: options.deadLetterStream,
   });
+  const join = joinSettingsOf(config);
   const kinesis = kinesisClientOf(options);
   const dynamodb = dynamoDbClientOf(options);
   const observability = createObservability('kse-enrich', options);
@@ -151,68 +194,84 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
     products = loading;
     return loading;
   };
-  const joins = new Map<string, Promise<IntervalJoin>>();
-  const joinOf = (shardId: string): Promise<IntervalJoin> => {
-    let join = joins.get(shardId);
-    if (!join) {
-      join = productsOnce().then(
-        (lookup) =>
-          new IntervalJoin({
-            store: options.joinStore
-              ? options.joinStore(shardId)
-              : new DynamoDbJoinStore({
-                  client: dynamodb,
-                  tableName: config.JOIN_STATE_TABLE!,
-                  scope: shardId,
-                }),
-            products: lookup,
-            windowMs: config.JOIN_WINDOW_SECONDS * 1000,
+  const shards = new ShardJoins({
+    storeOf: (shardId) =>
+      options.joinStore
+        ? options.joinStore(shardId)
+        : new DynamoDbJoinStore({
+            client: dynamodb,
+            tableName: config.JOIN_STATE_TABLE!,
+            scope: shardId,
+            ttlMs: join.ttlMs,
           }),
-      );
-      join.catch(() => joins.delete(shardId));
-      joins.set(shardId, join);
-    }
-    return join;
-  };
+    join: { windowMs: join.windowMs, time: join.time, allowedLatenessMs: join.allowedLatenessMs },
+    products: productsOnce,
+    lineage: options.followReshards === false ? undefined : new ShardLineage(kinesis),
+    partitionKeyOf: options.partitionKeyOf ?? String,
+  });
   const deadLetterTarget = {
     kinesis,
     streamName: config.DEAD_LETTER_STREAM,
     logger: observability.logger,
   };
 
-  return async (event, context) => {
+  /** Sends a batch's dead letters and rows; throws when either is not acknowledged. */
+  const deliver = async (
+    deadLetters: DeadLetter[],
+    rows: EnrichedOrderItem[],
+    report: InvocationReport,
+  ): Promise<void> => {
+    report.retries += await sendDeadLetters(deadLetters, deadLetterTarget, options.putRecords);
+    report.deadLettered += deadLetters.length;
+    if (rows.length === 0) return;
+    if (writer) {
+      const result = await writer.write(rows);
+      report.retries += result.retried;
+    } else {
+      const put = await putRecordsAll(
+        kinesis,
+        config.ENRICHED_STREAM!,
+        rows.map((row) => ({ partitionKey: String(row.orderId), data: encodeRecord(row) })),
+        options.putRecords,
+      );
+      report.retries += put.retries;
+    }
+    report.recordsOut += rows.length;
+    const end = now();
+    for (const row of rows) {
+      const arrival = Math.max(row.order_arrival_ts ?? 0, row.item_arrival_ts ?? 0);
+      if (arrival > 0) report.latenciesMs.push(end - arrival);
+    }
+  };
+
+  const handler = async (
+    event: Parameters<KinesisBatchHandler>[0],
+    context?: Parameters<KinesisBatchHandler>[1],
+  ): ReturnType<KinesisBatchHandler> => {
     const report = newInvocationReport();
+    const streamArn = event.Records[0]?.eventSourceARN ?? '';
+    // Where this batch ends in the shard (decode failures included): committed with the
+    // state, so that the AWS sweeper can tell an idle shard from one whose consumer is behind.
+    const checkpoint = event.Records[event.Records.length - 1]?.kinesis.sequenceNumber;
     const response = await processKinesisEvent(
       event,
       async (records) => {
         report.recordsIn += records.length;
         const shardId = records[0]!.shardId;
-        const inputs = toRawInputs(records);
-        const pre = preprocessor(inputs);
-        const join = await joinOf(shardId);
-        const joined = await join.process(pre.records);
-        const deadLetters = [...pre.deadLetters, ...joined.deadLetters];
-        report.retries += await sendDeadLetters(deadLetters, deadLetterTarget, options.putRecords);
-        report.deadLettered += deadLetters.length;
-        const rows = joined.rows;
-        if (writer) {
-          const result = await writer.write(rows);
-          report.retries += result.retried;
-        } else {
-          const put = await putRecordsAll(
-            kinesis,
-            config.ENRICHED_STREAM!,
-            rows.map((row) => ({ partitionKey: String(row.orderId), data: encodeRecord(row) })),
-            options.putRecords,
+        await shards.withShard(shardId, streamArn, async (shardJoin) => {
+          const pre = preprocessor(toRawInputs(records));
+          const batch = await shardJoin.process(
+            pre.records,
+            checkpoint === undefined ? {} : { checkpoint },
           );
-          report.retries += put.retries;
-        }
-        report.recordsOut += rows.length;
-        const end = now();
-        for (const row of rows) {
-          const arrival = Math.max(row.order_arrival_ts ?? 0, row.item_arrival_ts ?? 0);
-          if (arrival > 0) report.latenciesMs.push(end - arrival);
-        }
+          try {
+            await deliver([...pre.deadLetters, ...batch.deadLetters], batch.rows, report);
+          } catch (error) {
+            await batch.discard();
+            throw error;
+          }
+          await batch.commit();
+        });
       },
       {
         ...(context ? { lambdaContext: context } : {}),
@@ -222,4 +281,27 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): Kinesis
     reportInvocation(observability, event, context, report, now());
     return response;
   };
+
+  const sweep = (shard: IdleShard): Promise<EnrichSweepResult> =>
+    shards.withShard(shard.shardId, shard.streamArn, async (shardJoin) => {
+      const batch = await shardJoin.sweep(shard.now);
+      if (batch.rows.length > 0 || batch.deadLetters.length > 0) {
+        try {
+          await deliver(batch.deadLetters, batch.rows, newInvocationReport());
+        } catch (error) {
+          await batch.discard();
+          throw error;
+        }
+      }
+      await batch.commit();
+      if (batch.deadLetters.length > 0) {
+        observability.logger.info('idle shard swept', {
+          shardId: shard.shardId,
+          deadLettered: batch.deadLetters.length,
+        });
+      }
+      return { shardId: shard.shardId, deadLettered: batch.deadLetters.length };
+    });
+
+  return Object.assign(handler, { sweep });
 }

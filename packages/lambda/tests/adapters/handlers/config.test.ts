@@ -3,6 +3,7 @@ import {
   createEnrichHandler,
   createPreprocessHandler,
   createSinkHandler,
+  createSweeperHandler,
   type LambdaError,
 } from '../../../src/index.js';
 
@@ -72,5 +73,49 @@ describe('handler configuration', () => {
       writeConcurrency: 2,
     });
     expect(typeof handler).toBe('function');
+  });
+
+  const enrichEnv = {
+    ENRICHED_STREAM: 's',
+    JOIN_STATE_TABLE: 'JoinState',
+    PRODUCTS_S3_URI: 's3://bucket/products.json',
+  };
+
+  it('rejects a JOIN_TIME that is neither arrival nor event', () => {
+    const env = { ...enrichEnv, JOIN_TIME: 'processing' };
+    expect(configError(() => createEnrichHandler({ env })).variable).toBe('JOIN_TIME');
+  });
+
+  it('rejects a negative JOIN_LATENESS_SECONDS', () => {
+    const env = { ...enrichEnv, JOIN_TIME: 'event', JOIN_LATENESS_SECONDS: '-1' };
+    expect(configError(() => createEnrichHandler({ env })).variable).toBe('JOIN_LATENESS_SECONDS');
+  });
+
+  it('accepts event time and a lateness from the environment', () => {
+    const env = { ...enrichEnv, JOIN_TIME: 'event', JOIN_LATENESS_SECONDS: '30' };
+    expect(typeof createEnrichHandler({ env }).sweep).toBe('function');
+  });
+
+  it('fails a cold start whose join state TTL does not outlast window + lateness + sweep interval + budget', () => {
+    const env = {
+      ...enrichEnv,
+      JOIN_WINDOW_SECONDS: '60',
+      SWEEP_INTERVAL_SECONDS: '60',
+      SWEEP_BUDGET_SECONDS: '120',
+      JOIN_STATE_TTL_SECONDS: '240',
+    };
+    const error = configError(() => createEnrichHandler({ env }));
+    expect(error.variable).toBe('JOIN_STATE_TTL_SECONDS');
+    expect(error.message).toContain('at least 241');
+    expect(() =>
+      createEnrichHandler({ env: { ...env, JOIN_STATE_TTL_SECONDS: '241' } }),
+    ).not.toThrow();
+  });
+
+  it('fails the sweeper cold start naming a missing SOURCE_STREAM', () => {
+    const error = configError(() =>
+      createSweeperHandler({ env: { JOIN_STATE_TABLE: 'JoinState' } }),
+    );
+    expect(error.variable).toBe('SOURCE_STREAM');
   });
 });
