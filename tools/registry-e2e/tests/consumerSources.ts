@@ -77,7 +77,9 @@ const products = await loadReferenceTable({
 const pre = preprocess(inputs);
 const join = new IntervalJoin({ store: new InMemoryJoinStore(), products });
 const joined = await join.process(pre.records);
+await joined.commit(); // outputs handled: the join state moves on
 const rest = await join.flush();
+await rest.commit();
 const rows = [...joined.rows, ...rest.rows];
 const deadLetters = [...pre.deadLetters, ...joined.deadLetters, ...rest.deadLetters];
 const { orders, items, rows: rowCount, unmatchedItems, unknownProducts } = join.stats;
@@ -120,6 +122,7 @@ export const TS_SOURCE = `import { IntervalJoin, InMemoryJoinStore, loadReferenc
 import type {
   DeadLetter,
   EnrichErrorCode,
+  JoinBatch,
   JoinResult,
   ProductLookup,
   RawInput,
@@ -135,7 +138,9 @@ export async function enrich(inputs: readonly RawInput[]): Promise<EnrichedRow[]
   const { records, deadLetters } = preprocess(inputs);
   const first: TimedRecord | undefined = records[0];
   const join = new IntervalJoin({ store: new InMemoryJoinStore(), products, windowMs: 60_000 });
-  const result: JoinResult = await join.process(first ? records : []);
+  const batch: JoinBatch = await join.process(first ? records : []);
+  const result: JoinResult = batch;
+  await batch.commit();
   const letters: DeadLetter[] = [...deadLetters, ...result.deadLetters];
   const codes: string[] = letters.map((letter) => letter.code);
   void codes;
