@@ -183,9 +183,10 @@ export class InMemoryJoinStore implements JoinStateStore {
    */
   begin(): InPlaceBatch {
     this.discardPending();
-    // The epoch tells keys this batch has saved or created from all others (wraps after
-    // 2^32 batches; a stale stamp equal to the new epoch would need that many in between).
-    this.table.currentEpoch = (this.table.currentEpoch + 1) >>> 0;
+    // The epoch tells keys this batch has saved or created from all others. It wraps after
+    // 2^32 batches, skipping 0 (the stamp of keys never touched); a stale stamp equal to the
+    // new epoch would need that many batches in between.
+    this.table.currentEpoch = (this.table.currentEpoch + 1) >>> 0 || 1;
     const batch = new InPlaceBatch(this.table.currentEpoch);
     this.pending = batch;
     return batch;

@@ -155,7 +155,12 @@ export function createSweeperHandler(options: SweeperHandlerOptions = {}): Sweep
         report.skipped.push({ shardId, reason: wait });
         continue;
       }
-      const shardJoin = new IntervalJoin({ store, ...join });
+      const shardJoin = new IntervalJoin({
+        store,
+        windowMs: join.windowMs,
+        time: join.time,
+        allowedLatenessMs: join.allowedLatenessMs,
+      });
       const batch = await shardJoin.sweep(at, { ifUnchanged: true });
       try {
         await sendDeadLetters(batch.deadLetters, deadLetterTarget, options.putRecords);
