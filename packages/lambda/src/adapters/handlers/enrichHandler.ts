@@ -13,6 +13,7 @@ import {
 import { encodeRecord, type EnrichedOrderItem } from '@kse/schemas';
 import { z } from 'zod';
 import { processKinesisEvent } from '../batchResponse.js';
+import { shardIdOf } from '../kinesisEvent.js';
 import type { IdleShard } from '../lambdaEvent.js';
 import {
   deadLetterDecodeFailures,
@@ -253,11 +254,13 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
     // Where this batch ends in the shard (decode failures included): committed with the
     // state, so that the AWS sweeper can tell an idle shard from one whose consumer is behind.
     const checkpoint = event.Records[event.Records.length - 1]?.kinesis.sequenceNumber;
+    let joined = false;
     const response = await processKinesisEvent(
       event,
       async (records) => {
         report.recordsIn += records.length;
         const shardId = records[0]!.shardId;
+        joined = true;
         await shards.withShard(shardId, streamArn, async (shardJoin) => {
           const pre = preprocessor(toRawInputs(records));
           const batch = await shardJoin.process(
@@ -278,6 +281,15 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
         onDecodeFailure: deadLetterDecodeFailures(report, deadLetterTarget, options.putRecords),
       },
     );
+    const first = event.Records[0];
+    if (!joined && first !== undefined && checkpoint !== undefined) {
+      // Every record was undecodable (dead-lettered above): the join still records where
+      // the shard's batch ended, or the AWS sweeper would take the shard for one behind.
+      await shards.withShard(shardIdOf(first), streamArn, async (shardJoin) => {
+        const batch = await shardJoin.process([], { checkpoint });
+        await batch.commit();
+      });
+    }
     reportInvocation(observability, event, context, report, now());
     return response;
   };

@@ -2,7 +2,8 @@
 // is dead-lettered — by the local event source mapping's idle sweep, and on AWS by the
 // scheduled sweeper.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnrichHandler, createSweeperHandler } from '../../../src/index.js';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KPL_MAGIC, createEnrichHandler, createSweeperHandler } from '../../../src/index.js';
 import { putRecords, waitFor } from '../../helpers.js';
 import {
   deadLetters,
@@ -56,7 +57,8 @@ describe.each<StoreKind>(['memory', 'dynamodb'])('an idle shard (%s store)', (ki
 });
 
 describe('the AWS sweeper (DynamoDB store)', () => {
-  async function processedItem(): Promise<{
+  /** An item processed by the enrich handler (then any `extra` raw records); the mapping stopped. */
+  async function processedItem(extra: Uint8Array[] = []): Promise<{
     source: string;
     dlq: string;
     joinStateTable: string;
@@ -77,6 +79,18 @@ describe('the AWS sweeper (DynamoDB store)', () => {
     const mapping = await map(source, { handler });
     await putRecords(kinesis, source, entries([item(8)]));
     await waitFor(() => mapping.stats().counters.recordsSucceeded === 1, 'the item processed');
+    if (extra.length > 0) {
+      await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: source,
+          Records: extra.map((data) => ({ PartitionKey: '8', Data: data })),
+        }),
+      );
+      await waitFor(
+        () => mapping.stats().counters.recordsSucceeded === 1 + extra.length,
+        'the extra records processed',
+      );
+    }
     await mapping.stop();
     return { source, dlq, joinStateTable: state.joinStateTable };
   }
@@ -120,5 +134,17 @@ describe('the AWS sweeper (DynamoDB store)', () => {
     expect(report.skipped).toEqual([{ shardId: 'shardId-000000000000', reason: 'behind' }]);
     expect(report.deadLettered).toBe(0);
     expect(await deadLetters(setup.dlq)).toEqual([]);
+  });
+
+  it('takes a shard whose last batch was all undecodable (dead-lettered) as caught up', async () => {
+    // A KPL aggregate with a bad MD5: not a record the handler can decode.
+    const corrupt = Uint8Array.from([...KPL_MAGIC, ...new Uint8Array(20).fill(7)]);
+    const setup = await processedItem([corrupt]);
+    const report = await sweeperOf(setup)();
+    expect(report).toMatchObject({ swept: ['shardId-000000000000'], deadLettered: 1 });
+    expect((await deadLetters(setup.dlq)).map((letter) => letter.code).sort()).toEqual([
+      'KSE_JOIN_UNMATCHED',
+      'KSE_UTF8_INVALID',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type BatchInvocationInfo,
   type EnrichHandler,
   type EnrichHandlerOptions,
+  type KinesisLambdaHandler,
 } from '../../../src/index.js';
 import { putRecords, waitFor } from '../../helpers.js';
 import {
@@ -36,7 +37,7 @@ afterEach(async () => {
 /** Batch 1: the item; batch 2: its order (30 s later) and an order 10 minutes on. */
 async function runScenario(
   source: string,
-  handler: (event: never, context: never) => ReturnType<EnrichHandler>,
+  handler: KinesisLambdaHandler,
 ): Promise<BatchInvocationInfo[]> {
   const batches: BatchInvocationInfo[] = [];
   const mapping = await map(source, { handler, onBatch: (info) => batches.push(info) });

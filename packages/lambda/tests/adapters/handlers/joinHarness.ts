@@ -186,7 +186,8 @@ export function failFirst(
   let armed = true;
   (client as KinesisClient).middlewareStack.add(
     (next, context) => async (args) => {
-      const chosen = armed && pick(context.commandName, args.input as Record<string, unknown>);
+      const chosen =
+        armed && pick(context.commandName ?? '', args.input as Record<string, unknown>);
       if (chosen && when === 'before') {
         armed = false;
         onFire();
