@@ -4,7 +4,7 @@ import { InMemoryJoinStore } from '../src/index.js';
 import { runSchedule, scheduleCaseArb, violation, type StoreFactory } from './joinSchedule.js';
 
 /** Runs (and seed) of `npm test`; `KSE_PROPERTY_RUNS` / `KSE_PROPERTY_SEED` for a longer run. */
-const RUNS = Number(process.env.KSE_PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.KSE_PROPERTY_RUNS ?? 100);
 const SEED = Number(process.env.KSE_PROPERTY_SEED ?? 18);
 
 function memoryStores(): StoreFactory & { stores: Map<string, InMemoryJoinStore> } {
