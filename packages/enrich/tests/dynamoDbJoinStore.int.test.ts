@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
@@ -202,5 +202,50 @@ describe('DynamoDbJoinStore', () => {
       Number.POSITIVE_INFINITY,
     );
     expect(leftover).toEqual([]);
+  });
+
+  it('an ifUnchanged commit (the sweeper) leaves a key the consumer changed meanwhile, and reports it', async () => {
+    const scope = uniqueName('shard');
+    await committed(invocation(scope).process([at(item(7, 999900001), T0)]));
+    await committed(invocation(scope).process([at(item(8, 999900001), T0)]));
+    const sweeper = new DynamoDbJoinStore({ client, tableName, scope });
+    const read = await sweeper.get([7, 8]);
+    const seven = read.states.get(7)!;
+    const eight = read.states.get(8)!;
+    expect(seven.version).toBeTypeOf('number');
+    // The consumer writes key 7 again after the sweeper read it.
+    await committed(invocation(scope).process([at(order(7), T0 + 1)]));
+    const result = await sweeper.commit({
+      put: [],
+      delete: [7, 8],
+      maxTime: undefined,
+      ifUnchanged: true,
+      versions: new Map([
+        [7, seven.version],
+        [8, eight.version],
+      ]),
+    });
+    expect(result.conflicts).toEqual([7]);
+    const after = await sweeper.get([7, 8]);
+    expect([...after.states.keys()]).toEqual([7]);
+    expect(after.states.get(7)!.order).toBeDefined();
+  });
+
+  it('sets TTL from the wall clock of the write, whatever the join time (event time of old data)', async () => {
+    const scope = uniqueName('shard');
+    const wall = Date.parse('2030-06-01T00:00:00.000Z');
+    const store = new DynamoDbJoinStore({
+      client,
+      tableName,
+      scope,
+      ttlMs: 3_600_000,
+      clock: () => wall,
+    });
+    const join = new IntervalJoin({ store, time: 'event', windowMs: 60_000 });
+    await committed(join.process([at(item(9, 999900001), T0)])); // event time 2026-01-01
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${scope}#9` } } }),
+    );
+    expect(Number(Item?.ttl?.N)).toBe((wall + 3_600_000) / 1000);
   });
 });
