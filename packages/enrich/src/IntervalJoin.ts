@@ -1,5 +1,14 @@
 import type { EnrichedOrderItem, Order, OrderItem } from '@kse/schemas';
 import { EnrichError, invalidOption, type DeadLetter } from './errors.js';
+import {
+  addStats,
+  emptyStats,
+  type JoinBatch,
+  type JoinStats,
+  type ProcessOptions,
+  type SweepOptions,
+} from './joinBatch.js';
+import { inherit, type Adopted, type JoinParent } from './joinInheritance.js';
 import type { JoinKeyState, JoinScopeMeta, JoinStateStore } from './joinState.js';
 import { JoinTable, NONE, ORDER_ABSENT, ORDER_MATCHED } from './joinTable.js';
 import type { ProductLookup } from './referenceTable.js';
@@ -15,29 +24,6 @@ import { InMemoryJoinStore, type InPlaceBatch } from './InMemoryJoinStore.js';
  * ```
  */
 export type JoinTime = 'arrival' | 'event';
-
-/**
- * A finished parent shard whose state a child shard takes over (after a split or a
- * merge), with the part of the key space the child owns.
- *
- * @example
- * ```ts
- * const parent: JoinParent = { store: new DynamoDbJoinStore({ client, tableName, scope: 'shardId-000000000000' }), owns: (orderId) => inHashRange(orderId) };
- * ```
- */
-export interface JoinParent {
-  store: JoinStateStore;
-  /**
-   * True for the order ids that now land on the child (for a split: those whose partition
-   * key hashes into the child's range). Default: every id (a merge).
-   */
-  owns?: (orderId: number) => boolean;
-  /**
-   * The parent's own parents (with the child's `owns`): when the parent never took over
-   * its parents' state (it closed before it got a record), the child takes it from them.
-   */
-  parents?: () => Promise<readonly JoinParent[]> | readonly JoinParent[];
-}
 
 /**
  * Options of {@link IntervalJoin}.
@@ -89,119 +75,6 @@ export const DEFAULT_INTERVAL_JOIN_OPTIONS = {
   time: 'arrival',
 } satisfies Partial<IntervalJoinOptions>;
 
-/**
- * Counters of an {@link IntervalJoin}: of committed batches (a batch whose outputs failed
- * and that was retried counts once), but for `discardedBatches`.
- *
- * @example
- * ```ts
- * const { rows, unmatchedItems, unmatchedOrders } = join.stats;
- * ```
- */
-export interface JoinStats {
-  orders: number;
-  items: number;
-  /** Orders seen again, with the same attributes, while a copy was in state (redelivery). */
-  duplicateOrders: number;
-  /** Items seen again, with the same attributes, while a copy was in state (redelivery). */
-  duplicateItems: number;
-  /** Orders seen again with other attributes while a copy was in state: the last copy won. */
-  updatedOrders: number;
-  /** Items seen again with other attributes while a copy was in state: the last copy won. */
-  updatedItems: number;
-  /** Rows emitted (a redelivered or updated pair is emitted again). */
-  rows: number;
-  /** Items dead-lettered with `KSE_JOIN_UNMATCHED`. */
-  unmatchedItems: number;
-  /** Orders removed from state by expiry. */
-  expiredOrders: number;
-  /** Of those, orders that never matched an item, dead-lettered with `KSE_JOIN_UNMATCHED_ORDER`. */
-  unmatchedOrders: number;
-  /** Rows whose product was not in the reference table (`productName: null`). */
-  unknownProducts: number;
-  /** Records whose time was already behind the watermark when they came. */
-  lateRecords: number;
-  /** Keys taken over from parent shards after a reshard. */
-  adoptedKeys: number;
-  /** Keys an `ifUnchanged` sweep left alone because the shard's own consumer changed them. */
-  conflicts: number;
-  /** Batches never committed (their outputs failed, or a later call came first). */
-  discardedBatches: number;
-}
-
-/**
- * The outputs of one join call.
- *
- * @example
- * ```ts
- * const { rows, deadLetters }: JoinResult = await join.process(records);
- * ```
- */
-export interface JoinResult {
-  rows: EnrichedOrderItem[];
-  deadLetters: DeadLetter[];
-}
-
-/**
- * One batch of the join: its outputs, and the state change behind them, which becomes
- * durable — and visible to the next call — only on {@link commit}. Send the rows and dead
- * letters, then commit. A batch not committed (its outputs failed, the process died) is
- * undone by the join's next call (or by {@link discard}), so the retried input reproduces
- * the same rows byte for byte.
- *
- * @example
- * ```ts
- * const batch = await join.process(records);
- * await send(batch.rows, batch.deadLetters); // throws: no commit, Lambda retries the batch
- * await batch.commit();
- * ```
- */
-export interface JoinBatch extends JoinResult {
-  /** This batch's counters (added to the join's `stats` on commit). */
-  readonly stats: JoinStats;
-  /**
-   * Makes the state change durable. Call once the outputs are acknowledged; throws
-   * `KSE_JOIN_BATCH_SUPERSEDED` (writing nothing) when a later call already undid the
-   * batch, and `KSE_STATE_STORE_FAILED` when the store fails (a retry of the batch then
-   * redoes what was not written).
-   */
-  commit(): Promise<void>;
-  /** Undoes the state change now (the join's next call does it anyway). */
-  discard(): Promise<void>;
-}
-
-/**
- * Options of {@link IntervalJoin.process}.
- *
- * @example
- * ```ts
- * await join.process(records, { checkpoint: event.Records.at(-1)?.kinesis.sequenceNumber });
- * ```
- */
-export interface ProcessOptions {
-  /**
-   * Where the batch ends in its source (the last Kinesis sequence number), committed with
-   * the state: a sweeper running beside the consumer tells an idle shard by it.
-   */
-  checkpoint?: string;
-}
-
-/**
- * Options of {@link IntervalJoin.sweep}.
- *
- * @example
- * ```ts
- * await join.sweep(Date.now(), { ifUnchanged: true });
- * ```
- */
-export interface SweepOptions {
-  /**
-   * Commit each key only if the shard's own consumer has not changed it meanwhile, and
-   * leave the scope's clock alone: for a sweeper that runs beside that consumer (on AWS).
-   */
-  ifUnchanged?: boolean;
-}
-
 type RunKind = 'process' | 'expire' | 'sweep';
 
 /** What one call works on (internal). */
@@ -220,40 +93,6 @@ interface Run {
   /** Set for a batch applied in place (in-memory store). */
   txn: InPlaceBatch | undefined;
   memory: InMemoryJoinStore | undefined;
-}
-
-/** Keys taken over from one parent in this batch, to delete there once committed. */
-interface Adopted {
-  parent: JoinParent;
-  ids: number[];
-}
-
-/** What a child takes over from its ancestors (see {@link IntervalJoin.inherit}). */
-interface Inheritance {
-  adopted: Adopted[];
-  states: JoinKeyState[];
-  maxTime: number;
-  maxArrival: number;
-}
-
-function emptyStats(): JoinStats {
-  return {
-    orders: 0,
-    items: 0,
-    duplicateOrders: 0,
-    duplicateItems: 0,
-    updatedOrders: 0,
-    updatedItems: 0,
-    rows: 0,
-    unmatchedItems: 0,
-    expiredOrders: 0,
-    unmatchedOrders: 0,
-    unknownProducts: 0,
-    lateRecords: 0,
-    adoptedKeys: 0,
-    conflicts: 0,
-    discardedBatches: 0,
-  };
 }
 
 /**
@@ -478,7 +317,7 @@ export class IntervalJoin {
     let fromParents: JoinKeyState[] = [];
     let adopted: Adopted[] = [];
     if (adopting) {
-      const inheritance = await this.inherit();
+      const inheritance = await inherit(await this.parents!());
       fromParents = inheritance.states;
       adopted = inheritance.adopted;
       run.maxTime = Math.max(run.maxTime, inheritance.maxTime);
@@ -601,42 +440,6 @@ export class IntervalJoin {
   }
 
   /**
-   * The state this scope takes over from its parents: each parent's keys this scope owns,
-   * and, for a parent that never took over its own parents' state, theirs (recursively).
-   * The clock is the latest of theirs.
-   */
-  private async inherit(): Promise<Inheritance> {
-    const out: Inheritance = {
-      adopted: [],
-      states: [],
-      maxTime: Number.NEGATIVE_INFINITY,
-      maxArrival: Number.NEGATIVE_INFINITY,
-    };
-    const seen = new Set<number>();
-    const visit = async (parents: readonly JoinParent[]): Promise<void> => {
-      for (const parent of parents) {
-        const [states, meta] = await Promise.all([parent.store.all(), parent.store.get([])]);
-        const ids: number[] = [];
-        for (const state of states) {
-          if (!(parent.owns?.(state.orderId) ?? true)) continue;
-          ids.push(state.orderId);
-          if (seen.has(state.orderId)) continue;
-          seen.add(state.orderId);
-          out.states.push(state);
-        }
-        out.adopted.push({ parent, ids });
-        out.maxTime = Math.max(out.maxTime, meta.maxTime ?? Number.NEGATIVE_INFINITY);
-        out.maxArrival = Math.max(out.maxArrival, meta.maxArrival ?? Number.NEGATIVE_INFINITY);
-        if (meta.adopted !== true && parent.parents !== undefined) {
-          await visit(await parent.parents());
-        }
-      }
-    };
-    await visit(await this.parents!());
-    return out;
-  }
-
-  /**
    * Takes over the parents' state for an in-memory scope: their keys (those this scope
    * owns and does not hold) become keys created by this batch, so an undo drops them.
    */
@@ -646,7 +449,7 @@ export class IntervalJoin {
     txn: InPlaceBatch,
   ): Promise<Adopted[]> {
     const table = memory.table;
-    const inheritance = await this.inherit();
+    const inheritance = await inherit(await this.parents!());
     for (const state of inheritance.states) {
       if (table.slotOf(state.orderId) !== NONE) continue;
       memory.checkRoom();
@@ -942,10 +745,6 @@ const BATCH_BUCKET_MS = 1_000;
 
 function finite(value: number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
-}
-
-function addStats(total: JoinStats, batch: JoinStats): void {
-  for (const key of Object.keys(batch) as (keyof JoinStats)[]) total[key] += batch[key];
 }
 
 function originOf(value: { position?: string | number; source?: string }): {

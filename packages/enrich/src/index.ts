@@ -27,16 +27,15 @@ export { buildEnrichedRow } from './enrichedRow.js';
 export type { EnrichedRowMeta } from './enrichedRow.js';
 
 export { DEFAULT_INTERVAL_JOIN_OPTIONS, IntervalJoin } from './IntervalJoin.js';
+export type { IntervalJoinOptions, JoinTime } from './IntervalJoin.js';
 export type {
-  IntervalJoinOptions,
   JoinBatch,
-  JoinParent,
   JoinResult,
   JoinStats,
-  JoinTime,
   ProcessOptions,
   SweepOptions,
-} from './IntervalJoin.js';
+} from './joinBatch.js';
+export type { JoinParent } from './joinInheritance.js';
 
 export type {
   JoinKeyState,

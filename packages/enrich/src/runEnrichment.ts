@@ -1,6 +1,7 @@
 import type { EnrichedOrderItem } from '@kse/schemas';
 import { invalidOption, type DeadLetter } from './errors.js';
-import { IntervalJoin, type IntervalJoinOptions, type JoinBatch } from './IntervalJoin.js';
+import { IntervalJoin, type IntervalJoinOptions } from './IntervalJoin.js';
+import type { JoinBatch } from './joinBatch.js';
 import { createPreprocessor, type PreprocessOptions } from './preprocess.js';
 import type { RawInput, TimedRecord } from './types.js';
 
