@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbClient, testAwsConfig, uniqueName } from '@kse/local-stack';
+import { createDynamoDbClient } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { DynamoDbJoinStore, ensureJoinStateTable } from '../src/index.js';
 import { runSchedule, scheduleCaseArb, violation, type StoreFactory } from './joinSchedule.js';
 

@@ -20,9 +20,8 @@ import {
   createKinesisClient,
   ensureStream,
   ensureTable,
-  testAwsConfig,
-  uniqueName,
 } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { ENRICHED_TABLE_KEY, type Order, type OrderItem } from '@kse/schemas';
 import { startEventSourceMapping, type EventSourceMapping } from '../../../src/index.js';
 import { seededRandom } from '../../helpers.js';
