@@ -32,7 +32,12 @@ import {
   joinSettingsOf,
   type JoinConfigOptions,
 } from './joinConfig.js';
-import { createObservability, reportInvocation, type InvocationReport } from './observability.js';
+import {
+  createObservability,
+  reportInvocation,
+  withObservability,
+  type InvocationReport,
+} from './observability.js';
 import { putRecordsAll } from './putRecordsAll.js';
 import { ShardJoins } from './shardJoins.js';
 import { ShardLineage } from './shardLineage.js';
@@ -169,7 +174,7 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
   const join = joinSettingsOf(config);
   const kinesis = kinesisClientOf(options);
   const dynamodb = dynamoDbClientOf(options);
-  const observability = createObservability('kse-enrich', options);
+  const observability = createObservability('kse-enrich', options, [kinesis, dynamodb, options.s3]);
   const preprocessor = createPreprocessor(options.preprocess);
   const now = options.now ?? Date.now;
   const writer =
@@ -245,54 +250,57 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
     }
   };
 
-  const handler = async (
-    event: Parameters<KinesisBatchHandler>[0],
-    context?: Parameters<KinesisBatchHandler>[1],
-  ): ReturnType<KinesisBatchHandler> => {
-    const report = newInvocationReport();
-    const streamArn = event.Records[0]?.eventSourceARN ?? '';
-    // Where this batch ends in the shard (decode failures included): committed with the
-    // state, so that the AWS sweeper can tell an idle shard from one whose consumer is behind.
-    const checkpoint = event.Records[event.Records.length - 1]?.kinesis.sequenceNumber;
-    let joined = false;
-    const response = await processKinesisEvent(
-      event,
-      async (records) => {
-        report.recordsIn += records.length;
-        const shardId = records[0]!.shardId;
-        joined = true;
-        await shards.withShard(shardId, streamArn, async (shardJoin) => {
-          const pre = preprocessor(toRawInputs(records));
-          const batch = await shardJoin.process(
-            pre.records,
-            checkpoint === undefined ? {} : { checkpoint },
-          );
-          try {
-            await deliver([...pre.deadLetters, ...batch.deadLetters], batch.rows, report);
-          } catch (error) {
-            await batch.discard();
-            throw error;
-          }
+  const handler = withObservability(
+    observability,
+    async (
+      event: Parameters<KinesisBatchHandler>[0],
+      context?: Parameters<KinesisBatchHandler>[1],
+    ): ReturnType<KinesisBatchHandler> => {
+      const report = newInvocationReport();
+      const streamArn = event.Records[0]?.eventSourceARN ?? '';
+      // Where this batch ends in the shard (decode failures included): committed with the
+      // state, so that the AWS sweeper can tell an idle shard from one whose consumer is behind.
+      const checkpoint = event.Records[event.Records.length - 1]?.kinesis.sequenceNumber;
+      let joined = false;
+      const response = await processKinesisEvent(
+        event,
+        async (records) => {
+          report.recordsIn += records.length;
+          const shardId = records[0]!.shardId;
+          joined = true;
+          await shards.withShard(shardId, streamArn, async (shardJoin) => {
+            const pre = preprocessor(toRawInputs(records));
+            const batch = await shardJoin.process(
+              pre.records,
+              checkpoint === undefined ? {} : { checkpoint },
+            );
+            try {
+              await deliver([...pre.deadLetters, ...batch.deadLetters], batch.rows, report);
+            } catch (error) {
+              await batch.discard();
+              throw error;
+            }
+            await batch.commit();
+          });
+        },
+        {
+          ...(context ? { lambdaContext: context } : {}),
+          onDecodeFailure: deadLetterDecodeFailures(report, deadLetterTarget, options.putRecords),
+        },
+      );
+      const first = event.Records[0];
+      if (!joined && first !== undefined && checkpoint !== undefined) {
+        // Every record was undecodable (dead-lettered above): the join still records where
+        // the shard's batch ended, or the AWS sweeper would take the shard for one behind.
+        await shards.withShard(shardIdOf(first), streamArn, async (shardJoin) => {
+          const batch = await shardJoin.process([], { checkpoint });
           await batch.commit();
         });
-      },
-      {
-        ...(context ? { lambdaContext: context } : {}),
-        onDecodeFailure: deadLetterDecodeFailures(report, deadLetterTarget, options.putRecords),
-      },
-    );
-    const first = event.Records[0];
-    if (!joined && first !== undefined && checkpoint !== undefined) {
-      // Every record was undecodable (dead-lettered above): the join still records where
-      // the shard's batch ended, or the AWS sweeper would take the shard for one behind.
-      await shards.withShard(shardIdOf(first), streamArn, async (shardJoin) => {
-        const batch = await shardJoin.process([], { checkpoint });
-        await batch.commit();
-      });
-    }
-    reportInvocation(observability, event, context, report, now());
-    return response;
-  };
+      }
+      reportInvocation(observability, event, context, report, now());
+      return response;
+    },
+  );
 
   const sweep = (shard: IdleShard): Promise<EnrichSweepResult> =>
     shards.withShard(shard.shardId, shard.streamArn, async (shardJoin) => {

@@ -11,7 +11,7 @@ import {
 } from './common.js';
 import { readConfig } from './config.js';
 import { sendDeadLetters } from './deadLetters.js';
-import { createObservability, reportInvocation } from './observability.js';
+import { createObservability, reportInvocation, withObservability } from './observability.js';
 import { putRecordsAll } from './putRecordsAll.js';
 import type { KinesisBatchHandler } from './sinkHandler.js';
 
@@ -48,7 +48,7 @@ export function createPreprocessHandler(
     DEAD_LETTER_STREAM: options.deadLetterStream,
   });
   const kinesis = kinesisClientOf(options);
-  const observability = createObservability('kse-preprocess', options);
+  const observability = createObservability('kse-preprocess', options, [kinesis]);
   const preprocessor = createPreprocessor(options.preprocess);
   const now = options.now ?? Date.now;
   const deadLetterTarget = {
@@ -57,7 +57,7 @@ export function createPreprocessHandler(
     logger: observability.logger,
   };
 
-  return async (event, context) => {
+  return withObservability(observability, async (event, context) => {
     const report = newInvocationReport();
     const response = await processKinesisEvent(
       event,
@@ -88,5 +88,5 @@ export function createPreprocessHandler(
     );
     reportInvocation(observability, event, context, report, now());
     return response;
-  };
+  });
 }

@@ -18,7 +18,7 @@ import {
 } from './common.js';
 import { positiveInt, readConfig } from './config.js';
 import { sendDeadLetters } from './deadLetters.js';
-import { createObservability, reportInvocation } from './observability.js';
+import { createObservability, reportInvocation, withObservability } from './observability.js';
 
 /** Options of {@link createSinkHandler}; each falls back to its environment variable. */
 export interface SinkHandlerOptions extends HandlerBaseOptions {
@@ -67,7 +67,7 @@ export function createSinkHandler(options: SinkHandlerOptions = {}): KinesisBatc
   });
   const dynamodb = dynamoDbClientOf(options);
   const kinesis = kinesisClientOf(options);
-  const observability = createObservability('kse-sink', options);
+  const observability = createObservability('kse-sink', options, [dynamodb, kinesis]);
   const writer = new BatchWriter({
     ...options.batchWriter,
     client: dynamodb,
@@ -76,7 +76,7 @@ export function createSinkHandler(options: SinkHandlerOptions = {}): KinesisBatc
   });
   const now = options.now ?? Date.now;
 
-  return async (event, context) => {
+  return withObservability(observability, async (event, context) => {
     let recordsOut = 0;
     let deadLettered = 0;
     let retries = 0;
@@ -151,5 +151,5 @@ export function createSinkHandler(options: SinkHandlerOptions = {}): KinesisBatc
       now(),
     );
     return response;
-  };
+  });
 }
