@@ -4,7 +4,8 @@
  * (`dist/bundle-report.json`, also printed).
  *
  * Everything is bundled, the pinned AWS SDK v3 clients included, so the functions never depend
- * on the runtime's copy of the SDK.
+ * on the runtime's copy of the SDK. Powertools Tracer sits in a file of its own beside the entry
+ * (`tracer.mjs`), read only where tracing is on.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -13,23 +14,41 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'tsup';
 import { HANDLER_NAMES, type HandlerName } from '../infra/handlerEnvironment.js';
-import { zipBundle } from './zipBundle.js';
+import { BUNDLE_ENTRY, zipBundle } from './zipBundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = path.join(root, 'dist');
 
+/** One file of a handler's bundle directory, and when the runtime reads it. */
+export interface BundleFile {
+  /** File name inside `dist/handlers/<name>/`. */
+  file: string;
+  bytes: number;
+  /** `start`: the entry and what it imports statically; `first-use`: reached only by `import()`. */
+  loadedAt: 'start' | 'first-use';
+}
+
 /** What the build reports about one bundle. */
 export interface BundleReport {
   name: HandlerName;
+  /** The entry file Lambda loads (`index.handler`). */
   bundle: string;
   zip: string;
+  /** Bytes read at cold start: the entry and the chunks it imports statically. */
   bytes: number;
+  /** Gzip size of the files read at cold start. */
   gzipBytes: number;
+  /** Bytes of the chunks read only when a dynamic import runs (Powertools Tracer when tracing is on). */
+  lazyBytes: number;
   zipBytes: number;
+  /** Every file of the bundle directory, entry first; the zip holds exactly these. */
+  files: BundleFile[];
   /** Imports left external in the bundle: must be Node built-ins only. */
   externalImports: string[];
-  /** Bundled bytes per package (npm or workspace), largest first. */
+  /** Bundled bytes per package (npm or workspace) over every file, largest first. */
   packages: { package: string; bytes: number }[];
+  /** Packages only in the files read on first use, largest first. */
+  lazyPackages: { package: string; bytes: number }[];
 }
 
 // Some CommonJS dependencies call `require()` for Node built-ins; an ESM bundle has no
@@ -39,15 +58,50 @@ const REQUIRE_BANNER = [
   'const require = __kseCreateRequire(import.meta.url);',
 ].join('\n');
 
-async function bundleOne(name: HandlerName): Promise<BundleReport> {
-  const outDir = path.join(distDir, 'handlers', name);
-  const metafiles: Record<string, unknown>[] = [];
+/** The part of esbuild's metafile the report reads. */
+interface Metafile {
+  outputs: Record<
+    string,
+    {
+      entryPoint?: string;
+      imports: { path: string; kind: string; external?: boolean }[];
+      inputs: Record<string, { bytesInOutput: number }>;
+    }
+  >;
+}
+
+/** File name of the lazily loaded Powertools Tracer (with the X-Ray SDK) in every bundle directory. */
+export const TRACER_FILE = 'tracer.mjs';
+
+// Powertools Tracer pulls in the X-Ray SDK (~125 KiB minified), which a handler needs only
+// where tracing is on (in Lambda). @kse/lambda loads it with `import()` at cold start, only
+// then; here that import is pointed at a file of its own next to index.mjs, so the entry stays
+// as small as before. (esbuild's code splitting would do it too, but it also turns every
+// dynamic import of the AWS SDK into a chunk and moves unused clients into the shared ones.)
+const lazyTracer = {
+  name: 'kse-lazy-tracer',
+  setup(pluginBuild: { onResolve: (o: { filter: RegExp }, cb: () => object) => void }) {
+    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/tracer$/ }, () => ({
+      path: `./${TRACER_FILE}`,
+      external: true,
+    }));
+  },
+};
+
+/** esbuild (through tsup) with the bundles' settings: one self-contained minified ESM file. */
+async function esbuildFile(
+  entryName: string,
+  entryFile: string,
+  outDir: string,
+  options: { clean: boolean; plugins: object[] },
+): Promise<Metafile> {
+  const metafiles: Metafile[] = [];
   await build({
-    entry: { index: path.join(root, 'src', `${name}.ts`) },
+    entry: { [entryName]: entryFile },
     outDir,
     format: ['esm'],
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     bundle: true,
     splitting: false,
     noExternal: [/.*/],
@@ -55,7 +109,7 @@ async function bundleOne(name: HandlerName): Promise<BundleReport> {
     keepNames: true,
     sourcemap: false,
     treeshake: false,
-    clean: true,
+    clean: options.clean,
     dts: false,
     silent: true,
     config: false,
@@ -63,66 +117,124 @@ async function bundleOne(name: HandlerName): Promise<BundleReport> {
     outExtension: () => ({ js: '.mjs' }),
     banner: { js: REQUIRE_BANNER },
     metafile: false,
-    esbuildOptions(options) {
+    esbuildOptions(esbuildOptions) {
       // Prefer the ESM builds of dependencies (the AWS SDK ships both) for smaller bundles.
-      options.mainFields = ['module', 'main'];
-      options.conditions = ['module', 'import', 'node', 'default'];
-      options.metafile = true;
-      options.legalComments = 'none';
+      esbuildOptions.mainFields = ['module', 'main'];
+      esbuildOptions.conditions = ['module', 'import', 'node', 'default'];
+      esbuildOptions.metafile = true;
+      esbuildOptions.legalComments = 'none';
     },
     esbuildPlugins: [
+      ...(options.plugins as NonNullable<Parameters<typeof build>[0]['esbuildPlugins']>),
       {
         name: 'kse-metafile',
         setup(pluginBuild) {
           pluginBuild.onEnd((result) => {
-            if (result.metafile)
-              metafiles.push(result.metafile as unknown as Record<string, unknown>);
+            if (result.metafile) metafiles.push(result.metafile as unknown as Metafile);
           });
         },
       },
     ],
   });
+  const metafile = metafiles[0];
+  if (!metafile) throw new Error(`${entryName}: esbuild wrote no metafile`);
+  return metafile;
+}
 
-  const bundlePath = path.join(outDir, 'index.mjs');
-  const code = await readFile(bundlePath);
+async function bundleOne(name: HandlerName): Promise<BundleReport> {
+  const outDir = path.join(distDir, 'handlers', name);
+  const entry = await esbuildFile('index', path.join(root, 'src', `${name}.ts`), outDir, {
+    clean: true,
+    plugins: [lazyTracer],
+  });
+  const tracer = await esbuildFile('tracer', path.join(root, 'src', 'tracer.ts'), outDir, {
+    clean: false,
+    plugins: [],
+  });
+  const outputs = Object.fromEntries(
+    [entry, tracer].flatMap((metafile) =>
+      Object.entries(metafile.outputs).map(([file, output]) => [path.basename(file), output]),
+    ),
+  );
+  const loadedAtStart = filesLoadedAtStart(outputs, BUNDLE_ENTRY);
+  const fileNames = [
+    BUNDLE_ENTRY,
+    ...Object.keys(outputs)
+      .filter((file) => file !== BUNDLE_ENTRY)
+      .sort(),
+  ];
+  const contents = new Map<string, Buffer>();
+  for (const file of fileNames) contents.set(file, await readFile(path.join(outDir, file)));
+  const files: BundleFile[] = fileNames.map((file) => ({
+    file,
+    bytes: contents.get(file)!.length,
+    loadedAt: loadedAtStart.has(file) ? 'start' : 'first-use',
+  }));
+
   const zipPath = path.join(distDir, 'zips', `${name}.zip`);
   await mkdir(path.dirname(zipPath), { recursive: true });
-  const zip = zipBundle(code);
+  const zip = zipBundle(Object.fromEntries(contents));
   await writeFile(zipPath, zip);
 
-  const metafile = metafiles[0] as
-    | {
-        inputs: Record<string, { bytes: number }>;
-        outputs: Record<
-          string,
-          {
-            imports: { path: string; external?: boolean }[];
-            inputs: Record<string, { bytesInOutput: number }>;
-          }
-        >;
-      }
-    | undefined;
-  const output = metafile ? Object.values(metafile.outputs)[0] : undefined;
   const externalImports = [
-    ...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => i.path)),
+    ...new Set(
+      Object.values(outputs).flatMap((output) =>
+        output.imports.filter((i) => i.external).map((i) => i.path),
+      ),
+    ),
   ].sort();
-  const perPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const key = packageOf(input);
-    perPackage.set(key, (perPackage.get(key) ?? 0) + bytesInOutput);
-  }
+  const startCode = Buffer.concat(
+    files.filter((f) => f.loadedAt === 'start').map((f) => contents.get(f.file)!),
+  );
+  const sum = (list: BundleFile[]) => list.reduce((total, f) => total + f.bytes, 0);
   return {
     name,
-    bundle: path.relative(root, bundlePath),
+    bundle: path.relative(root, path.join(outDir, BUNDLE_ENTRY)),
     zip: path.relative(root, zipPath),
-    bytes: code.length,
-    gzipBytes: gzipSync(code).length,
+    bytes: startCode.length,
+    gzipBytes: gzipSync(startCode).length,
+    lazyBytes: sum(files.filter((f) => f.loadedAt === 'first-use')),
     zipBytes: zip.length,
+    files,
     externalImports,
-    packages: [...perPackage.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([pkg, bytes]) => ({ package: pkg, bytes })),
+    packages: bytesPerPackage(Object.values(outputs)),
+    lazyPackages: bytesPerPackage(
+      Object.entries(outputs)
+        .filter(([file]) => !loadedAtStart.has(file))
+        .map(([, output]) => output),
+    ),
   };
+}
+
+/** The entry and every output it reaches through static imports (what Node reads before the handler runs). */
+function filesLoadedAtStart(outputs: Metafile['outputs'], entry: string): Set<string> {
+  const reached = new Set<string>();
+  const visit = (file: string): void => {
+    if (reached.has(file) || !outputs[file]) return;
+    reached.add(file);
+    for (const i of outputs[file].imports) {
+      if (i.kind === 'import-statement' && (!i.external || i.path.startsWith('./'))) {
+        visit(path.basename(i.path));
+      }
+    }
+  };
+  visit(entry);
+  return reached;
+}
+
+function bytesPerPackage(
+  outputs: Metafile['outputs'][string][],
+): { package: string; bytes: number }[] {
+  const perPackage = new Map<string, number>();
+  for (const output of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const key = packageOf(input);
+      perPackage.set(key, (perPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...perPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([pkg, bytes]) => ({ package: pkg, bytes }));
 }
 
 /** `node_modules/@aws-sdk/client-kinesis/dist-es/x.js` → `@aws-sdk/client-kinesis`; workspace sources by folder. */
@@ -143,6 +255,12 @@ function kib(bytes: number): string {
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
+/** A bundle may import Node built-ins and its own files (`./tracer.mjs`), nothing else. */
+export function allowedImport(report: Pick<BundleReport, 'files'>, specifier: string): boolean {
+  if (NODE_BUILTINS.has(specifier)) return true;
+  return report.files.some((f) => `./${f.file}` === specifier);
+}
+
 async function main(): Promise<void> {
   await rm(path.join(distDir, 'zips'), { recursive: true, force: true });
   const reports: BundleReport[] = [];
@@ -153,18 +271,22 @@ async function main(): Promise<void> {
     `${JSON.stringify(reports, null, 2)}\n`,
   );
 
-  console.log('handler     bundle        gzip          zip           largest inputs');
+  console.log(
+    'handler     at start      gzip          zip           first use     largest inputs (at start)',
+  );
   for (const r of reports) {
+    const lazy = new Set(r.lazyPackages.map((p) => p.package));
     const largest = r.packages
+      .filter((p) => !lazy.has(p.package))
       .slice(0, 3)
       .map((i) => `${i.package} ${kib(i.bytes)}`)
       .join(', ');
     console.log(
-      `${r.name.padEnd(11)} ${kib(r.bytes).padEnd(13)} ${kib(r.gzipBytes).padEnd(13)} ${kib(r.zipBytes).padEnd(13)} ${largest}`,
+      `${r.name.padEnd(11)} ${kib(r.bytes).padEnd(13)} ${kib(r.gzipBytes).padEnd(13)} ${kib(r.zipBytes).padEnd(13)} ${kib(r.lazyBytes).padEnd(13)} ${largest}`,
     );
   }
   const strays = reports.flatMap((r) =>
-    r.externalImports.filter((i) => !NODE_BUILTINS.has(i)).map((i) => `${r.name}: ${i}`),
+    r.externalImports.filter((i) => !allowedImport(r, i)).map((i) => `${r.name}: ${i}`),
   );
   if (strays.length > 0) {
     throw new Error(`bundles are not self-contained; external imports: ${strays.join(', ')}`);

@@ -26,18 +26,46 @@ describe('handler bundles', () => {
   });
 
   it.each(['preprocess', 'enrich', 'sink'])(
-    '%s: the asset directory holds index.mjs only',
+    '%s: the asset directory holds index.mjs and tracer.mjs, the files the report lists',
     (name) => {
-      expect(readdirSync(path.join(BUNDLE_DIR, name))).toEqual(['index.mjs']);
+      expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual(['index.mjs', 'tracer.mjs']);
+      expect(report(name).files.map((f) => [f.file, f.loadedAt])).toEqual([
+        ['index.mjs', 'start'],
+        ['tracer.mjs', 'first-use'],
+      ]);
     },
   );
 
-  it.each(['preprocess', 'enrich', 'sink'])('%s: imports nothing but Node built-ins', (name) => {
-    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    expect(report(name).externalImports.filter((i) => !builtins.has(i))).toEqual([]);
-    const code = readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs'), 'utf8');
-    expect(code).not.toMatch(/from\s*["'](@aws-sdk|@smithy|@kse|zod)/);
-  });
+  it.each(['preprocess', 'enrich', 'sink'])(
+    '%s: imports nothing but Node built-ins and its own tracer.mjs',
+    (name) => {
+      const allowed = new Set([
+        ...builtinModules,
+        ...builtinModules.map((m) => `node:${m}`),
+        './tracer.mjs',
+      ]);
+      expect(report(name).externalImports.filter((i) => !allowed.has(i))).toEqual([]);
+      for (const file of ['index.mjs', 'tracer.mjs']) {
+        const code = readFileSync(path.join(BUNDLE_DIR, name, file), 'utf8');
+        expect(code).not.toMatch(/from\s*["'](@aws-sdk|@smithy|@kse|@aws-lambda-powertools|zod)/);
+      }
+    },
+  );
+
+  it.each(['preprocess', 'enrich', 'sink'])(
+    '%s: keeps Powertools Tracer and the X-Ray SDK out of the entry, behind import("./tracer.mjs")',
+    (name) => {
+      const entry = readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs'), 'utf8');
+      const tracer = readFileSync(path.join(BUNDLE_DIR, name, 'tracer.mjs'), 'utf8');
+      expect(entry).toContain('import("./tracer.mjs")');
+      // The X-Ray SDK reads its daemon's address from this variable: a marker of its code.
+      expect(entry).not.toContain('AWS_XRAY_DAEMON_ADDRESS');
+      expect(tracer).toContain('AWS_XRAY_DAEMON_ADDRESS');
+      expect(report(name).lazyPackages.map((p) => p.package)).toEqual(
+        expect.arrayContaining(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core']),
+      );
+    },
+  );
 
   it('carries the pinned SDK clients each handler uses, not the runtime copy', () => {
     expect(packagesOf('preprocess')).toContain('@aws-sdk/client-kinesis');
@@ -58,18 +86,24 @@ describe('handler bundles', () => {
     expect(packagesOf('sink')).not.toContain('@aws-sdk/client-s3');
   });
 
-  it.each(['preprocess', 'enrich', 'sink'])('%s: the zip holds index.mjs byte for byte', (name) => {
-    const entries = unzip(readFileSync(path.join(APP_ROOT, report(name).zip)));
-    expect(Object.keys(entries)).toEqual(['index.mjs']);
-    expect(
-      entries['index.mjs']!.equals(readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs'))),
-    ).toBe(true);
-  });
+  it.each(['preprocess', 'enrich', 'sink'])(
+    '%s: the zip holds the bundle’s files byte for byte',
+    (name) => {
+      const entries = unzip(readFileSync(path.join(APP_ROOT, report(name).zip)));
+      expect(Object.keys(entries)).toEqual(['index.mjs', 'tracer.mjs']);
+      for (const file of Object.keys(entries)) {
+        expect(entries[file]!.equals(readFileSync(path.join(BUNDLE_DIR, name, file)))).toBe(true);
+      }
+    },
+  );
 
   it.each(['preprocess', 'enrich', 'sink'])('%s: reports sizes that match the files', (name) => {
     const r = report(name);
-    expect(r.bytes).toBe(readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs')).length);
+    const size = (file: string) => readFileSync(path.join(BUNDLE_DIR, name, file)).length;
+    expect(r.bytes).toBe(size('index.mjs'));
+    expect(r.lazyBytes).toBe(size('tracer.mjs'));
+    expect(r.files.map((f) => f.bytes)).toEqual([size('index.mjs'), size('tracer.mjs')]);
     expect(r.zipBytes).toBe(readFileSync(path.join(APP_ROOT, r.zip)).length);
-    expect(r.zipBytes).toBeLessThan(r.bytes);
+    expect(r.zipBytes).toBeLessThan(r.bytes + r.lazyBytes);
   });
 });

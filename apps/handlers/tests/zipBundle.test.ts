@@ -17,28 +17,48 @@ function firstEntryOrigin(zip: Uint8Array): { os: number; mode: number } {
   return { os: bytes[directory + 5]!, mode: bytes.readUInt32LE(directory + 38) >>> 16 };
 }
 
+const chunk = Buffer.from('export const tracer = 1;\n'.repeat(20));
+
 describe('zipBundle', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('holds index.mjs alone, byte for byte, deflated', () => {
-    const zip = zipBundle(code);
+    const zip = zipBundle({ [BUNDLE_ENTRY]: code });
     const entries = unzipSync(zip);
     expect(Object.keys(entries)).toEqual([BUNDLE_ENTRY]);
     expect(Buffer.from(entries[BUNDLE_ENTRY]!).equals(code)).toBe(true);
     expect(zip.length).toBeLessThan(code.length);
   });
 
-  it('records a Unix regular file with permissions 0644', () => {
-    expect(firstEntryOrigin(zipBundle(code))).toEqual({ os: 3, mode: 0o100644 });
+  it('holds every file of a split bundle, in name order, byte for byte', () => {
+    const entries = unzipSync(zipBundle({ [BUNDLE_ENTRY]: code, 'chunk-A1.mjs': chunk }));
+    expect(Object.keys(entries)).toEqual(['chunk-A1.mjs', BUNDLE_ENTRY]);
+    expect(Buffer.from(entries[BUNDLE_ENTRY]!).equals(code)).toBe(true);
+    expect(Buffer.from(entries['chunk-A1.mjs']!).equals(chunk)).toBe(true);
   });
 
-  it('writes the same bytes for the same bundle whatever the clock says (fixed timestamps)', () => {
+  it('refuses a bundle without index.mjs', () => {
+    expect(() => zipBundle({ 'chunk-A1.mjs': chunk })).toThrow(/needs index\.mjs/);
+  });
+
+  it('records a Unix regular file with permissions 0644', () => {
+    expect(firstEntryOrigin(zipBundle({ [BUNDLE_ENTRY]: code }))).toEqual({
+      os: 3,
+      mode: 0o100644,
+    });
+  });
+
+  it('writes the same bytes for the same files whatever the clock says or the order they come in', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2001-02-03T04:05:06Z'));
-    const first = zipBundle(code);
+    const first = zipBundle({ [BUNDLE_ENTRY]: code, 'chunk-A1.mjs': chunk });
     vi.setSystemTime(new Date('2031-12-30T23:59:58Z'));
-    expect(Buffer.from(zipBundle(code)).equals(Buffer.from(first))).toBe(true);
+    expect(
+      Buffer.from(zipBundle({ 'chunk-A1.mjs': chunk, [BUNDLE_ENTRY]: code })).equals(
+        Buffer.from(first),
+      ),
+    ).toBe(true);
   });
 });
