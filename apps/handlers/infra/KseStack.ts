@@ -6,6 +6,7 @@ import {
   type aws_cloudwatch as cloudwatch,
   type aws_dynamodb as dynamodb,
   type aws_kinesis as kinesis,
+  type aws_kms as kms,
   type aws_lambda as lambda,
   type aws_logs as logs,
   type aws_s3 as s3,
@@ -55,6 +56,8 @@ export class KseStack extends Stack {
   readonly productsBucket: s3.Bucket;
   readonly failureQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
+  /** Encrypts the alarm topic (a key of its own, so that CloudWatch may publish to the topic). */
+  readonly alarmTopicKey: kms.Key;
   /** The functions of this topology (`sink` only in `seed`). */
   readonly functions: Partial<Record<HandlerName, lambda.Function>>;
   /** Each function's own log group. */
@@ -89,6 +92,7 @@ export class KseStack extends Stack {
       functions,
     });
     this.alarmTopic = observability.alarmTopic;
+    this.alarmTopicKey = observability.alarmTopicKey;
     this.alarms = observability.alarms;
     this.dashboard = observability.dashboard;
 

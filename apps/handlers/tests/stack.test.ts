@@ -13,6 +13,8 @@ import {
   identityStatements,
   resourcePolicyStatements,
   synth,
+  type CfnResource,
+  type Statement,
   type Synthesized,
 } from './support/synth.js';
 
@@ -71,6 +73,7 @@ function grantsOf(
     for (const action of asList(statement.Action)) {
       grants[action] ??= new Set();
       for (const resource of asList(statement.Resource)) {
+        if (resource === '*') grants[action].add('*');
         for (const id of referencedIds(resource, ids)) grants[action].add(id);
       }
     }
@@ -81,6 +84,9 @@ function grantsOf(
       .map(([action, set]) => [action, [...set].sort()]),
   );
 }
+
+/** What active tracing grants every function: X-Ray has no resource-level permissions, hence `*`. */
+const XRAY_WRITE = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
 const STREAM_READ = [
   'kinesis:DescribeStream',
@@ -115,6 +121,7 @@ describe('KseStack, seed topology', () => {
       'AWS::DynamoDB::Table': 2,
       'AWS::IAM::Policy': 3,
       'AWS::IAM::Role': 3,
+      'AWS::KMS::Key': 1,
       'AWS::Kinesis::Stream': 4,
       'AWS::Lambda::EventSourceMapping': 3,
       'AWS::Lambda::Function': 3,
@@ -122,6 +129,7 @@ describe('KseStack, seed topology', () => {
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
       'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
     });
@@ -261,12 +269,94 @@ describe('KseStack, seed topology', () => {
     );
   });
 
-  it('runs the three functions on nodejs22.x with the sample memory and the 3-minute sink timeout', () => {
+  it('keeps point-in-time recovery on OrdersEnriched, with or without retainData', () => {
+    for (const synthesized of [seed, synth({ retainData: true })]) {
+      expect(
+        synthesized.resources[idOf(synthesized.stack.ordersEnrichedTable)]!.Properties,
+      ).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('encrypts the alarm topic with a key of its own, rotated, that CloudWatch may use; refuses publishers without TLS', () => {
+    const keyId = idOf(stack.alarmTopicKey);
+    expect(resources[idOf(stack.alarmTopic)]!.Properties).toMatchObject({
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    const key = resources[keyId]!.Properties as {
+      EnableKeyRotation: boolean;
+      KeyPolicy: { Statement: Statement[] };
+    };
+    expect(key.EnableKeyRotation).toBe(true);
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+    const denies = resourcePolicyStatements(resources).filter(
+      (s) => s.source.startsWith('AlarmTopicPolicy') && s.statement.Effect === 'Deny',
+    );
+    expect(denies.map((d) => d.statement)).toContainEqual(
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it.each([
+    ['retainData false', false, 'Delete'],
+    ['retainData true', true, 'Retain'],
+  ] as const)(
+    'states what happens on stack deletion to every resource that holds data (%s)',
+    (_name, retainData, kept) => {
+      const synthesized = synth({ retainData });
+      const s = synthesized.stack;
+      const policyOf = (construct: IConstruct) => {
+        const resource = synthesized.resources[idOf(construct)] as CfnResource & {
+          DeletionPolicy?: string;
+          UpdateReplacePolicy?: string;
+        };
+        return [resource.DeletionPolicy, resource.UpdateReplacePolicy];
+      };
+      // Kept with retainData: the output table, the products bucket and the logs.
+      for (const construct of [
+        s.ordersEnrichedTable,
+        s.productsBucket,
+        ...Object.values(s.logGroups),
+      ]) {
+        expect(policyOf(construct), construct.node.path).toEqual([kept, kept]);
+      }
+      // Always deleted: what the pipeline rebuilds or only passes through.
+      for (const construct of [
+        ...[s.cdcStream, s.ordersStream, s.enrichedStream!, s.deadLetterStream],
+        s.joinStateTable,
+        s.failureQueue,
+        s.alarmTopic,
+        s.alarmTopicKey,
+      ]) {
+        expect(policyOf(construct), construct.node.path).toEqual(['Delete', 'Delete']);
+      }
+      // Every resource type that holds data is covered above.
+      const stateful = Object.values(synthesized.resources).filter((r) =>
+        /^AWS::(Kinesis::Stream|DynamoDB::Table|S3::Bucket|Logs::LogGroup|SQS::Queue|SNS::Topic|KMS::Key)$/.test(
+          r.Type,
+        ),
+      );
+      expect(stateful).toHaveLength(4 + 2 + 1 + 3 + 1 + 1 + 1);
+    },
+  );
+
+  it('runs the three functions on nodejs24.x, X-Ray active tracing, with the sample memory and the 3-minute sink timeout', () => {
     const expected = { preprocess: 60, enrich: 180, sink: 180 };
     for (const [name, timeout] of Object.entries(expected)) {
       const fn = stack.functions[name as keyof typeof expected]!;
       expect(resources[idOf(fn)]!.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
         MemorySize: 512,
         Timeout: timeout,
@@ -342,6 +432,7 @@ describe('KseStack, seed topology', () => {
     expect(grantsOf(seed, 'preprocess')).toEqual(
       expectedGrants([
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.preprocess!)]],
+        [XRAY_WRITE, ['*']],
         [STREAM_READ, [idOf(stack.cdcStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['kinesis:PutRecords'], [idOf(stack.ordersStream), idOf(stack.deadLetterStream)]],
@@ -353,6 +444,7 @@ describe('KseStack, seed topology', () => {
     expect(grantsOf(seed, 'enrich')).toEqual(
       expectedGrants([
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.enrich!)]],
+        [XRAY_WRITE, ['*']],
         [STREAM_READ, [idOf(stack.ordersStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
@@ -367,6 +459,7 @@ describe('KseStack, seed topology', () => {
     expect(grantsOf(seed, 'sink')).toEqual(
       expectedGrants([
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.sink!)]],
+        [XRAY_WRITE, ['*']],
         [STREAM_READ, [idOf(stack.enrichedStream!)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchWriteItem'], [idOf(stack.ordersEnrichedTable)]],
@@ -475,6 +568,7 @@ describe('KseStack, fused topology', () => {
       'AWS::DynamoDB::Table': 2,
       'AWS::IAM::Policy': 2,
       'AWS::IAM::Role': 2,
+      'AWS::KMS::Key': 1,
       'AWS::Kinesis::Stream': 3,
       'AWS::Lambda::EventSourceMapping': 2,
       'AWS::Lambda::Function': 2,
@@ -482,6 +576,7 @@ describe('KseStack, fused topology', () => {
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
       'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
     });
@@ -498,6 +593,7 @@ describe('KseStack, fused topology', () => {
     expect(grantsOf(fused, 'enrich')).toEqual(
       expectedGrants([
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.logGroups.enrich!)]],
+        [XRAY_WRITE, ['*']],
         [STREAM_READ, [idOf(stack.ordersStream)]],
         [['sqs:SendMessage'], [idOf(stack.failureQueue)]],
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], [idOf(stack.joinStateTable)]],
@@ -538,7 +634,7 @@ describe('least privilege, every policy document of both topologies', () => {
   ] as const;
 
   it.each(cases)(
-    '%s: no Allow statement grants a wildcard action or a wildcard resource',
+    '%s: no Allow statement grants a wildcard action or a wildcard resource (but X-Ray’s, which takes none)',
     (_name, s) => {
       const statements = identityStatements(s.resources);
       expect(statements.length).toBeGreaterThan(0);
@@ -546,6 +642,12 @@ describe('least privilege, every policy document of both topologies', () => {
         expect(statement.Effect, source).toBe('Allow');
         expect(statement.NotAction, source).toBeUndefined();
         expect(statement.NotResource, source).toBeUndefined();
+        // The one exception, by AWS's design: X-Ray's write actions take no resource ARN. The
+        // statement holds those two actions and nothing else.
+        if (statement.Resource === '*') {
+          expect(asList(statement.Action).sort(), source).toEqual(XRAY_WRITE);
+          continue;
+        }
         for (const action of asList(statement.Action)) {
           expect(action, `${source} action`).not.toContain('*');
         }
@@ -557,11 +659,42 @@ describe('least privilege, every policy document of both topologies', () => {
     },
   );
 
-  it.each(cases)('%s: resource policies only deny (no Allow to any principal)', (_name, s) => {
-    for (const { source, statement } of resourcePolicyStatements(s.resources)) {
-      expect(statement.Effect, source).toBe('Deny');
-    }
-  });
+  it.each(cases)(
+    '%s: resource policies only deny, but for CloudWatch alarms of this account publishing to the alarm topic',
+    (_name, s) => {
+      const topicId = idOf(s.stack.alarmTopic);
+      const allows = resourcePolicyStatements(s.resources).filter(
+        ({ statement }) => statement.Effect !== 'Deny',
+      );
+      expect(allows.map(({ statement }) => statement)).toEqual([
+        {
+          Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+          Condition: {
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudwatch:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':alarm:*',
+                  ],
+                ],
+              },
+            },
+          },
+        },
+      ]);
+    },
+  );
 });
 
 describe('function code assets are the built bundles', () => {
@@ -579,7 +712,7 @@ describe('function code assets are the built bundles', () => {
   );
 
   it.each(['preprocess', 'enrich', 'sink'] as const)(
-    '%s: the staged asset holds the bundle byte for byte',
+    '%s: the staged asset holds the bundle (index.mjs and tracer.mjs) byte for byte',
     (name) => {
       const code = seed.resources[idOf(seed.stack.functions[name]!)]!.Properties!.Code as {
         S3Key: string;
@@ -590,10 +723,10 @@ describe('function code assets are the built bundles', () => {
       ) as { files: Record<string, { source: { path: string; packaging: string } }> };
       const asset = manifest.files[hash]!;
       expect(asset.source.packaging).toBe('zip');
-      const staged = readFileSync(
-        path.join(seed.assembly.directory, asset.source.path, 'index.mjs'),
-      );
-      expect(staged.equals(readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs')))).toBe(true);
+      for (const file of ['index.mjs', 'tracer.mjs']) {
+        const staged = readFileSync(path.join(seed.assembly.directory, asset.source.path, file));
+        expect(staged.equals(readFileSync(path.join(BUNDLE_DIR, name, file))), file).toBe(true);
+      }
     },
   );
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   Duration,
   RemovalPolicy,
+  Validations,
   aws_iam as iam,
   type aws_kinesis as kinesis,
   aws_lambda as lambda,
@@ -53,6 +54,12 @@ export class Functions extends StackPart {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination: every event source mapping sends a batch here after its retries. Nothing consumes it automatically, so a queue behind it would never receive a message; the FailedBatches alarm watches it instead.',
     });
 
     const seed = options.topology === 'seed';
@@ -123,10 +130,19 @@ export class Functions extends StackPart {
       description: `kse ${name}: only what ${name} does`,
     });
     logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on `*` to the role.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement that active tracing adds has Resource *: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions. Every other statement names its stream, table, object, queue or log group (tests/stack.test.ts checks it).',
+    });
     const sizing = FUNCTION_SIZING[name];
     return new lambda.Function(this, id, {
       description: `kse ${name} (${options.topology} topology)`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      // X-Ray samples invocations and traces them; the handlers' Powertools Tracer adds a
+      // subsegment per invocation and per AWS SDK call (loaded only when tracing is on).
+      tracing: lambda.Tracing.ACTIVE,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(assetDir),

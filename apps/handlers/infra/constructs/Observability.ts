@@ -1,7 +1,11 @@
 import {
   Duration,
+  RemovalPolicy,
+  Stack,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
+  aws_iam as iam,
+  aws_kms as kms,
   type aws_lambda as lambda,
   aws_sns as sns,
 } from 'aws-cdk-lib';
@@ -28,6 +32,8 @@ const PERIOD = Duration.minutes(1);
 export class Observability extends StackPart {
   /** Every alarm acts on this topic: subscribe to it to receive alarms. */
   readonly alarmTopic: sns.Topic;
+  /** Encrypts the alarm topic; CloudWatch may use it to publish alarms. */
+  readonly alarmTopicKey: kms.Key;
   /** Every alarm, in the order the dashboard's alarm-status widget lists them. */
   readonly alarms: cloudwatch.Alarm[] = [];
   /** One dashboard with the watched metrics of streams, functions, latency and the queue. */
@@ -36,7 +42,8 @@ export class Observability extends StackPart {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { options } = props;
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'kse pipeline alarms' });
+    this.alarmTopicKey = alarmTopicKey(this);
+    this.alarmTopic = alarmTopic(this, this.alarmTopicKey);
     const streamWidgets = this.watchStreams(props.streams, options.iteratorAgeAlarm);
     const functionWidgets = this.watchFunctions(props.functions, options.iteratorAgeAlarm);
 
@@ -232,6 +239,57 @@ export class Observability extends StackPart {
     this.alarms.push(created);
     return created;
   }
+}
+
+/**
+ * The key of the alarm topic. A topic encrypted with the AWS-managed SNS key cannot receive
+ * alarms (its key policy cannot let CloudWatch in, and the alarms fail silently), so the topic
+ * gets a key of its own, rotated yearly, whose policy lets CloudWatch encrypt what it publishes.
+ */
+function alarmTopicKey(scope: Construct): kms.Key {
+  const key = new kms.Key(scope, 'AlarmTopicKey', {
+    description: 'kse: encrypts the alarm topic (CloudWatch alarms publish to it)',
+    enableKeyRotation: true,
+    pendingWindow: Duration.days(7),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsPublishToTheEncryptedTopic',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'], // in a key policy, `*` is this key
+    }),
+  );
+  return key;
+}
+
+/**
+ * The alarm topic: encrypted with `key`, refusing publishers without TLS. Its policy replaces
+ * SNS's default one, so it must let CloudWatch alarms of this account and region publish.
+ */
+function alarmTopic(scope: Construct, key: kms.Key): sns.Topic {
+  const topic = new sns.Topic(scope, 'AlarmTopic', {
+    displayName: 'kse pipeline alarms',
+    masterKey: key,
+    enforceSSL: true,
+  });
+  topic.applyRemovalPolicy(RemovalPolicy.DESTROY);
+  const stack = Stack.of(scope);
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccountPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnLike: {
+          'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+        },
+      },
+    }),
+  );
+  return topic;
 }
 
 /** A metric emitted by the kse handlers (EMF, Powertools), dimensioned by service. */

@@ -1,4 +1,4 @@
-import { RemovalPolicy, aws_dynamodb as dynamodb, aws_s3 as s3 } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations, aws_dynamodb as dynamodb, aws_s3 as s3 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { JOIN_STATE_TABLE } from '@kse/enrich';
 import type { KseStackOptions } from '../KseStackOptions.js';
@@ -34,7 +34,8 @@ export class State extends StackPart {
             writeCapacity: billing.writeCapacity,
           }),
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.retainData },
+      // The pipeline's output: restorable to any second of the last 35 days, whatever retainData says.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });
     // Layout owned by @kse/enrich's DynamoDbJoinStore: pk = <shard>#<orderId>, TTL for garbage
@@ -46,6 +47,11 @@ export class State extends StackPart {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       // Join state is rebuilt from the stream within one window; never worth retaining.
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.joinStateTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Join state lives one join window (60 s) and follows the output: after a loss, enrich rebuilds it from the stream within one window, and a point-in-time copy would disagree with the stream checkpoints anyway.',
     });
     this.joinStateTable.addGlobalSecondaryIndex({
       indexName: JOIN_STATE_TABLE.expiryIndex.name,
@@ -62,6 +68,11 @@ export class State extends StackPart {
       enforceSSL: true,
       versioned: false,
       removalPolicy,
+    });
+    Validations.of(this.productsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Holds one reference object, written by the operator and readable only by the enrich role (s3:GetObject on that key); access is audited with CloudTrail data events where the account enables them. A log bucket would be a second bucket to empty before every teardown.',
     });
   }
 }
