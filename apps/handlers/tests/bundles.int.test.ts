@@ -1,9 +1,11 @@
 // Smoke test of the BUILT bundles: each dist/handlers/<name>/index.mjs is loaded by a plain
-// Node process (as the Lambda runtime loads it), configured only through environment
-// variables — the same ones the CDK stack sets (handlerEnvironment) plus the standard AWS
-// endpoint variables pointing at the local stack — and invoked with real-shaped Kinesis
-// events built from records read back from the local Kinesis.
+// Node process (as the Lambda runtime loads it) of the Node line the stack deploys (24, the
+// pinned binary of tools/node-matrix, whatever Node runs this test), configured only through
+// environment variables — the same ones the CDK stack sets (handlerEnvironment) plus the
+// standard AWS endpoint variables pointing at the local stack — and invoked with real-shaped
+// Kinesis events built from records read back from the local Kinesis.
 import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -27,6 +29,7 @@ import {
 } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_RUNTIME } from '../infra/constructs/Functions.js';
 import {
   handlerEnvironment,
   KSE_METRICS,
@@ -39,6 +42,25 @@ type KinesisStreamEvent = ReturnType<typeof toKinesisStreamEvent>;
 
 const run = promisify(execFile);
 const INVOKER = path.join(APP_ROOT, 'tests', 'support', 'invokeBundle.mjs');
+const REPO_ROOT = path.resolve(APP_ROOT, '../..');
+
+/** The Node major the stack's functions run (`nodejs24.x` → `24`). */
+const RUNTIME_MAJOR = /^nodejs(\d+)\.x$/.exec(FUNCTION_RUNTIME.name)![1]!;
+
+/**
+ * The pinned Node binary of the runtime's line, from tools/node-matrix (installed from the npm
+ * registry on first use). Asked through its command line: apps do not import tools.
+ */
+async function runtimeNode(): Promise<string> {
+  const { stdout } = await run(
+    path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(REPO_ROOT, 'tools', 'node-matrix', 'src', 'cli.ts'), 'which', RUNTIME_MAJOR],
+    { timeout: 600_000 },
+  );
+  return stdout.trim();
+}
+
+let node = '';
 
 interface Invocation {
   outcome:
@@ -46,6 +68,8 @@ interface Invocation {
     | { ok: false; error: { name?: string; code?: string; message: string } };
   /** Every JSON line the function printed: Powertools logs and EMF metrics. */
   lines: Record<string, unknown>[];
+  /** `process.version` of the process that ran the bundle. */
+  nodeVersion: string;
 }
 
 /** Runs one bundle in a fresh Node process with exactly `env` (plus PATH), like a cold start. */
@@ -54,7 +78,7 @@ async function invokeBundle(
   event: KinesisStreamEvent,
   env: Record<string, string>,
 ): Promise<Invocation> {
-  const child = run(process.execPath, [INVOKER, path.join(BUNDLE_DIR, name, 'index.mjs'), name], {
+  const child = run(node, [INVOKER, path.join(BUNDLE_DIR, name, 'index.mjs'), name], {
     env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
     maxBuffer: 64 * 1024 * 1024,
     timeout: 60_000,
@@ -64,12 +88,66 @@ async function invokeBundle(
   const lines = stdout.split('\n');
   const resultLine = lines.find((line) => line.startsWith('KSE_RESULT '));
   if (!resultLine) throw new Error(`no result from ${name}:\n${stdout}`);
+  const nodeLine = lines.find((line) => line.startsWith('KSE_NODE '));
   return {
     outcome: JSON.parse(resultLine.slice('KSE_RESULT '.length)) as Invocation['outcome'],
     lines: lines
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>),
+    nodeVersion: nodeLine?.slice('KSE_NODE '.length) ?? '',
   };
+}
+
+/** What the Lambda runtime sets for every function: an on-demand cold start of index.handler. */
+const LAMBDA_RUNTIME_ENV = {
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  _HANDLER: 'index.handler',
+};
+
+/** One X-Ray document (segment or subsegment), as the daemon receives it. */
+interface TraceDocument {
+  name: string;
+  trace_id?: string;
+  namespace?: string;
+  annotations?: Record<string, unknown>;
+  aws?: Record<string, unknown>;
+  subsegments?: TraceDocument[];
+}
+
+/**
+ * A stand-in for the X-Ray daemon: a UDP socket on a free loopback port that keeps every
+ * document sent to it (`{"format":"json","version":1}` header, newline, JSON), nested
+ * subsegments flattened.
+ */
+async function startXRayDaemon(): Promise<{
+  address: string;
+  documents: TraceDocument[];
+  close: () => void;
+}> {
+  const socket: Socket = createSocket('udp4');
+  const documents: TraceDocument[] = [];
+  const flatten = (document: TraceDocument): void => {
+    documents.push(document);
+    for (const child of document.subsegments ?? []) flatten(child);
+  };
+  socket.on('message', (message) => {
+    const body = message.toString('utf8').split('\n').slice(1).join('\n');
+    flatten(JSON.parse(body) as TraceDocument);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    documents,
+    close: () => socket.close(),
+  };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** The EMF metrics a function emitted: metric name → value, for namespace kse and its service. */
@@ -212,6 +290,7 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
   let cdcEvents: KinesisStreamEvent[] = [];
 
   beforeAll(async () => {
+    node = await runtimeNode();
     config = testAwsConfig();
     clients = createAwsClients(config);
     resources = {
@@ -274,13 +353,27 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
       AWS_ENDPOINT_URL_DYNAMODB: config.endpoints.dynamodb!,
       AWS_ENDPOINT_URL_S3: config.endpoints.s3!,
       AWS_EC2_METADATA_DISABLED: 'true',
+      ...LAMBDA_RUNTIME_ENV,
     };
-  });
+  }, 600_000);
 
   afterAll(() => {
     clients?.kinesis.destroy();
     clients?.dynamodb.destroy();
     clients?.s3.destroy();
+  });
+
+  it(`runs every bundle on the pinned Node ${RUNTIME_MAJOR}, the line the stack deploys (${FUNCTION_RUNTIME.name})`, async () => {
+    const { outcome, nodeVersion } = await invokeBundle(
+      'sink',
+      { Records: [] },
+      {
+        ...awsEnv,
+        ...handlerEnvironment('sink', resources),
+      },
+    );
+    expect(outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
+    expect(nodeVersion).toMatch(new RegExp(`^v${RUNTIME_MAJOR}\\.`));
   });
 
   it('preprocess bundle forwards typed records to OrdersStream and dead-letters bad input', async () => {
@@ -306,6 +399,14 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
       [KSE_METRICS.recordsIn]: 4,
       [KSE_METRICS.recordsOut]: 3,
       [KSE_METRICS.deadLettered]: 1,
+      ColdStart: 1,
+    });
+    // Every log line carries the invocation's Lambda context (Powertools' addContext).
+    const summary = lines.find((line) => line.message === 'batch processed')!;
+    expect(summary).toMatchObject({
+      function_name: 'preprocess',
+      cold_start: true,
+      function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
   });
 
@@ -353,6 +454,47 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
     const metrics = emfMetrics(lines, 'sink');
     expect(metrics[KSE_METRICS.recordsOut]).toBe(2);
     expect(metrics[KSE_METRICS.endToEndLatencyMax]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('traces where Lambda traces: a ## index.handler subsegment (ColdStart, Service) and one per SDK call reach X-Ray', async () => {
+    const events = eventsOf(
+      await readStream(clients.kinesis, resources.enrichedStreamName!),
+      resources.enrichedStreamName!,
+      config,
+    );
+    const daemon = await startXRayDaemon();
+    const traceId = '1-6751b7a0-0123456789abcdef01234567';
+    try {
+      // What Lambda adds with active tracing; the sink's writes are idempotent puts.
+      const { outcome } = await invokeBundle('sink', events[0]!, {
+        ...awsEnv,
+        ...handlerEnvironment('sink', resources),
+        AWS_EXECUTION_ENV: `AWS_Lambda_${FUNCTION_RUNTIME.name}`,
+        LAMBDA_TASK_ROOT: path.join(BUNDLE_DIR, 'sink'),
+        _X_AMZN_TRACE_ID: `Root=${traceId};Parent=53995c3f42cd8ad8;Sampled=1`,
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+      });
+      expect(outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
+      const named = (name: string) => daemon.documents.filter((d) => d.name === name);
+      await waitFor(() => named('## index.handler').length > 0, 'the handler subsegment');
+      expect(named('## index.handler')).toEqual([
+        expect.objectContaining({
+          trace_id: traceId,
+          annotations: { ColdStart: true, Service: 'kse-sink' },
+        }),
+      ]);
+      expect(named('DynamoDB')).toContainEqual(
+        expect.objectContaining({
+          trace_id: traceId,
+          namespace: 'aws',
+          aws: expect.objectContaining({
+            operation: 'BatchWriteItem',
+          }) as unknown,
+        }),
+      );
+    } finally {
+      daemon.close();
+    }
   });
 
   it('enrich bundle (fused) writes the rows straight to the table', async () => {

@@ -25,6 +25,12 @@ export const FUNCTION_SIZING: Record<HandlerName, { memoryMb: number; timeout: D
   sink: { memoryMb: 512, timeout: Duration.minutes(3) },
 };
 
+/**
+ * The runtime of every function: the newest Node.js Lambda offers in this aws-cdk-lib. The
+ * bundles are built for it (esbuild target `node24`) and the bundle tests run them on it.
+ */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /** What {@link Functions} needs: the stack options, and the streams and state it reads and writes. */
 export interface FunctionsProps {
   options: KseStackOptions;
@@ -139,7 +145,7 @@ export class Functions extends StackPart {
     const sizing = FUNCTION_SIZING[name];
     return new lambda.Function(this, id, {
       description: `kse ${name} (${options.topology} topology)`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: FUNCTION_RUNTIME,
       // X-Ray samples invocations and traces them; the handlers' Powertools Tracer adds a
       // subsegment per invocation and per AWS SDK call (loaded only when tracing is on).
       tracing: lambda.Tracing.ACTIVE,
