@@ -8,8 +8,8 @@ export interface Observability {
   logger: Logger;
   metrics: Metrics;
   /**
-   * The tracer, or `undefined` when tracing is off. Loaded on first use: the X-Ray SDK behind
-   * Powertools Tracer is ~120 KiB of bundle that a handler outside Lambda never needs.
+   * The tracer, or `undefined` when tracing is off. Loaded only where tracing is on: the X-Ray
+   * SDK behind Powertools Tracer is ~130 KiB of bundle that a handler outside Lambda never needs.
    */
   tracer: () => Promise<Tracer | undefined>;
   /** The SDK clients the handler calls; each gets an X-Ray subsegment per call when tracing is on. */
@@ -60,9 +60,9 @@ export function tracingWanted(env: Record<string, string | undefined>): boolean 
   return executionEnv !== '' && executionEnv !== 'AWS_Lambda_amplify-mock' && !env.AWS_SAM_LOCAL;
 }
 
-// The import starts at once (during Lambda's init phase, which is not billed against the
-// invocation's timeout) and is awaited by the first invocation. A bundler that splits code
-// puts the tracer and the X-Ray SDK in a chunk of their own, read only here.
+// The import starts at once, during Lambda's init phase (outside any invocation's timeout), and
+// the first invocation awaits it. Being an import(), a bundle can keep the tracer and the X-Ray
+// SDK in a file of their own that only this line reads (the kse handler bundles do: tracer.mjs).
 function lazyTracer(
   serviceName: string,
   env: Record<string, string | undefined>,
