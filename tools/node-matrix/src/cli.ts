@@ -1,7 +1,7 @@
 /**
  * node-matrix: runs a command under other Node.js lines, with pinned official binaries from
  * the npm registry (see nodeVersions.ts), installed on first use into the project's
- * `node_modules/.cache/kse-node/`.
+ * `.cache/kse-node/` (git-ignored).
  *
  *   tsx tools/node-matrix/src/cli.ts run --node 22,24 -- nx run-many -t test --skip-nx-cache
  *   tsx tools/node-matrix/src/cli.ts which 24        # prints the binary's path

@@ -13,5 +13,10 @@ export {
   withoutNpmScriptEnv,
 } from './nodeBinary.js';
 export type { EnsureNodeOptions, NodeBinary } from './nodeBinary.js';
-export { nodeEnvironment, nodeOnPath, runWithNode } from './runWithNode.js';
+export {
+  MATRIX_NODE_VERSION_ENV,
+  nodeEnvironment,
+  nodeOnPath,
+  runWithNode,
+} from './runWithNode.js';
 export type { NodeRunResult } from './runWithNode.js';

@@ -23,9 +23,14 @@ export interface EnsureNodeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Defaults of {@link EnsureNodeOptions}: a cache inside the project's own `node_modules`. */
+/**
+ * Defaults of {@link EnsureNodeOptions}: a git-ignored cache in the repository,
+ * `.cache/kse-node/`. Not under `node_modules/`: Nx's run-script executor drops every PATH
+ * entry under `<root>/node_modules` before it runs a task's npm script, which would put the
+ * machine's Node back in front.
+ */
 export const DEFAULT_ENSURE_NODE_OPTIONS = {
-  cacheDir: path.join(REPO_ROOT, 'node_modules', '.cache', 'kse-node'),
+  cacheDir: path.join(REPO_ROOT, '.cache', 'kse-node'),
   npm: 'npm',
   log: (line: string) => process.stderr.write(`${line}\n`),
 } satisfies Partial<EnsureNodeOptions>;

@@ -18,6 +18,13 @@ export function nodeEnvironment(binary: string, env: NodeJS.ProcessEnv = process
   };
 }
 
+/**
+ * Set by {@link runWithNode} to the version it runs the command on (`v24.22.3`), so that a
+ * test deep in the command's process tree can check it runs on that Node
+ * (`tests/matrixNode.test.ts` does, through nx, npm and vitest).
+ */
+export const MATRIX_NODE_VERSION_ENV = 'KSE_NODE_MATRIX_VERSION';
+
 /** The version that `node` on the PATH of `env` reports (`v22.23.5`). */
 export function nodeOnPath(env: NodeJS.ProcessEnv): string {
   return execFileSync('node', ['--version'], { env, encoding: 'utf8' }).trim();
@@ -47,7 +54,10 @@ export async function runWithNode(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<NodeRunResult> {
-  const env = nodeEnvironment(node.path, options.env);
+  const env = {
+    ...nodeEnvironment(node.path, options.env),
+    [MATRIX_NODE_VERSION_ENV]: `v${node.version}`,
+  };
   const onPath = nodeOnPath(env);
   if (onPath !== `v${node.version}`) {
     throw new Error(`node on PATH is ${onPath}, expected v${node.version} (${node.path})`);

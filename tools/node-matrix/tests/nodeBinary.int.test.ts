@@ -2,6 +2,7 @@
 // commands with them first on PATH: `node`, npm-style `#!/usr/bin/env node` scripts and
 // children started with `process.execPath` all get the pinned version.
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureNode } from '../src/nodeBinary.js';
 import { PINNED_NODE_VERSIONS } from '../src/nodeVersions.js';
@@ -19,7 +20,9 @@ describe.each(Object.entries(PINNED_NODE_VERSIONS))('Node %s', (line, version) =
   it(`installs or finds node-${process.platform}-${process.arch}@${version}, which reports v${version}`, async () => {
     const node = await ensureNode(line);
     expect(node).toMatchObject({ line, version });
-    expect(node.path).toContain(`/node_modules/.cache/kse-node/${version}/`);
+    expect(node.path).toContain(`/.cache/kse-node/${version}/`);
+    // Nx drops PATH entries under <root>/node_modules before running a task's script.
+    expect(node.path).not.toContain(`${path.sep}node_modules${path.sep}.cache`);
     expect(execFileSync(node.path, ['--version'], { encoding: 'utf8' }).trim()).toBe(`v${version}`);
   });
 
