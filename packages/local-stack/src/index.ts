@@ -10,13 +10,14 @@ export type { LocalStackErrorCode, LocalStackErrorOptions } from './errors.js';
 
 // ---- AWS: configuration, clients, resources ----------------------------------------------
 
-export { DEFAULT_REGION, LOCAL_CREDENTIALS, resolveAwsConfig } from './aws/config.js';
+export { AWS_TARGETS, DEFAULT_REGION, LOCAL_CREDENTIALS, resolveAwsConfig } from './aws/config.js';
 /** Re-exported from `@kse/core`, where kse's SDK client defaults live. */
 export { isPlainHttp } from '@kse/core';
 export type {
   AwsConfig,
   AwsCredentials,
   AwsService,
+  AwsTarget,
   ResolveAwsConfigOptions,
   ResolvedAwsConfig,
 } from './aws/config.js';

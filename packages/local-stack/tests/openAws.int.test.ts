@@ -15,9 +15,31 @@ describe('openAws', () => {
     await expect(aws.clients.kinesis.send(new ListStreamsCommand({}))).rejects.toThrow();
   });
 
-  it('uses the endpoints of the environment and starts nothing', async () => {
+  it('starts the embedded stack whatever AWS settings the environment holds', async () => {
+    const aws = await openAws({
+      env: {
+        AWS_REGION: 'eu-west-1',
+        AWS_PROFILE: 'prod',
+        AWS_ACCESS_KEY_ID: 'AK',
+        AWS_SECRET_ACCESS_KEY: 'SK',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      },
+    });
+    try {
+      expect(aws.stack).toBeDefined();
+      expect(aws.config.endpoints).toEqual(aws.stack!.endpoints);
+      expect(aws.config.region).toBe('us-east-1');
+      const { StreamNames } = await aws.clients.kinesis.send(new ListStreamsCommand({}));
+      expect(StreamNames).toEqual([]);
+    } finally {
+      await aws.close();
+    }
+  });
+
+  it('uses the endpoints of the environment on the aws target and starts nothing', async () => {
     const { endpoints } = testAwsConfig();
     const aws = await openAws({
+      target: 'aws',
       env: {
         AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,

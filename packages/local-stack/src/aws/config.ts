@@ -25,19 +25,35 @@ export interface AwsConfig {
   maxAttempts?: number;
 }
 
+/** Where kse talks to AWS: the embedded local stack, or AWS (an account, or an endpoint). */
+export const AWS_TARGETS = ['local', 'aws'] as const;
+
+/**
+ * One of {@link AWS_TARGETS}. `local`: the embedded stack, whatever the environment holds
+ * (every `AWS_*` variable is ignored). `aws`: the standard AWS configuration (explicit
+ * options, then `AWS_ENDPOINT_URL…`, `AWS_REGION`, `AWS_PROFILE`, keys) and the SDK's
+ * credential chain.
+ */
+export type AwsTarget = (typeof AWS_TARGETS)[number];
+
 /** Options of {@link resolveAwsConfig}: any part of an {@link AwsConfig}, plus one endpoint for all services. */
 export type ResolveAwsConfigOptions = Partial<AwsConfig> & {
   /** One endpoint for every service (like `AWS_ENDPOINT_URL`); per-service endpoints win. */
   endpoint?: string;
+  /**
+   * Where to talk to. Default: `aws` when `endpoint` or `endpoints` is given, `local`
+   * otherwise. The environment never chooses: AWS settings in a shell do not turn a local
+   * run into one against an account.
+   */
+  target?: AwsTarget;
 };
 
 /** What {@link resolveAwsConfig} returns. */
 export interface ResolvedAwsConfig {
   config: AwsConfig;
-  /**
-   * True when nothing points anywhere (no endpoint, region, profile or credentials, in
-   * options or environment): the caller should start the embedded stack.
-   */
+  /** The target resolved: the option, or its default. */
+  target: AwsTarget;
+  /** True for the `local` target: the caller should start the embedded stack. */
   embedded: boolean;
 }
 
@@ -52,26 +68,73 @@ const ENV_SUFFIX: Record<AwsService, string> = {
 };
 
 /**
- * Resolves the AWS configuration once, in this order: explicit options, then the standard
- * AWS environment variables (`AWS_ENDPOINT_URL_KINESIS` / `_DYNAMODB` / `_S3`,
- * `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_PROFILE`,
- * `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), `AWS_MAX_ATTEMPTS`),
- * then "nothing configured → `embedded: true`". Malformed settings throw a
- * {@link LocalStackError} `KSE_CONFIG_INVALID` naming the option or variable.
+ * Resolves the AWS configuration once, for an explicit {@link AwsTarget}.
+ *
+ * - `local` (the default without endpoint options): the embedded stack. Nothing of the
+ *   environment is read, so a shell holding `AWS_REGION`, a profile, keys or
+ *   `AWS_ENDPOINT_URL` still runs locally; only `region` and `maxAttempts` options apply.
+ * - `aws` (the default when `endpoint` or `endpoints` is given): explicit options, then
+ *   the standard AWS environment variables (`AWS_ENDPOINT_URL_KINESIS` / `_DYNAMODB` /
+ *   `_S3`, `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_PROFILE`,
+ *   `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`),
+ *   `AWS_MAX_ATTEMPTS`); credentials left out go to the SDK's default chain.
+ *
+ * Malformed settings throw a {@link LocalStackError} `KSE_CONFIG_INVALID` naming the
+ * option or variable; so does an endpoint given with `target: 'local'`.
  *
  * `env` defaults to `process.env`: this is the one place kse reads the standard AWS
  * variables, so that a user pointing at AWS changes no code.
  *
  * @example
  * ```ts
- * const { config, embedded } = resolveAwsConfig({}, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' });
- * // config.endpoints.kinesis === 'http://127.0.0.1:4566', embedded === false
+ * resolveAwsConfig({}, { AWS_REGION: 'us-east-1' }).embedded; // true: the environment never chooses
+ * const { config } = resolveAwsConfig({ target: 'aws' }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' });
+ * // config.endpoints.kinesis === 'http://127.0.0.1:4566'
  * ```
  */
 export function resolveAwsConfig(
   options: ResolveAwsConfigOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedAwsConfig {
+  const { target: targetOption, ...rest } = options;
+  const hasEndpointOption =
+    nonEmpty(rest.endpoint) !== undefined ||
+    Object.values(rest.endpoints ?? {}).some((e) => nonEmpty(e) !== undefined);
+  const target = targetOption ?? (hasEndpointOption ? 'aws' : 'local');
+  if (!(AWS_TARGETS as readonly string[]).includes(target)) {
+    throw new LocalStackError(
+      'KSE_CONFIG_INVALID',
+      `target must be one of ${AWS_TARGETS.join(', ')}, got ${JSON.stringify(target)}`,
+      { setting: 'target' },
+    );
+  }
+  if (target === 'local')
+    return { config: localConfig(rest, hasEndpointOption), target, embedded: true };
+  return { config: awsConfig(rest, env), target, embedded: false };
+}
+
+// The embedded stack's config before it starts: a region, no endpoint, nothing from env.
+function localConfig(options: ResolveAwsConfigOptions, hasEndpointOption: boolean): AwsConfig {
+  if (hasEndpointOption) {
+    throw new LocalStackError(
+      'KSE_CONFIG_INVALID',
+      "target 'local' starts the embedded stack: an endpoint needs target 'aws'",
+      { setting: 'target' },
+    );
+  }
+  const region = nonEmpty(options.region);
+  const config: AwsConfig = {
+    region: region === undefined ? DEFAULT_REGION : validateRegion(region, 'region'),
+    endpoints: {},
+  };
+  if (options.maxAttempts !== undefined) {
+    config.maxAttempts = validateMaxAttempts(options.maxAttempts, 'maxAttempts');
+  }
+  return config;
+}
+
+// Explicit options, then the standard AWS variables.
+function awsConfig(options: ResolveAwsConfigOptions, env: NodeJS.ProcessEnv): AwsConfig {
   const endpoints: AwsConfig['endpoints'] = {};
   const optionEndpoint = options.endpoint === undefined ? undefined : nonEmpty(options.endpoint);
   const envEndpoint = nonEmpty(env.AWS_ENDPOINT_URL);
@@ -108,9 +171,6 @@ export function resolveAwsConfig(
         : undefined;
 
   const hasEndpoint = Object.keys(endpoints).length > 0;
-  const embedded =
-    !hasEndpoint && regionFound === undefined && profile === undefined && credentials === undefined;
-
   const config: AwsConfig = { region, endpoints };
   if (credentials) config.credentials = credentials;
   else if (hasEndpoint && profile === undefined && allLoopback(endpoints)) {
@@ -119,7 +179,7 @@ export function resolveAwsConfig(
   }
   if (profile !== undefined) config.profile = profile;
   if (maxAttempts !== undefined) config.maxAttempts = maxAttempts;
-  return { config, embedded };
+  return config;
 }
 
 /**

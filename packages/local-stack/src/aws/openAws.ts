@@ -1,4 +1,4 @@
-// The one arrow from aws/ into emulators/: with nothing configured, openAws starts the
+// The one arrow from aws/ into emulators/: for the local target, openAws starts the
 // embedded stack. It points one way: emulators/ uses aws/config, aws/clients and aws/poll
 // (the stack hands out an AwsConfig, DynamoDB Local is probed with a client) but never this
 // file, so there is no cycle (tests/layout.test.ts checks it).
@@ -22,19 +22,21 @@ export type OpenAwsOptions = ResolveAwsConfigOptions & {
 export interface OpenAws {
   config: AwsConfig;
   clients: AwsClients;
-  /** The embedded stack, when nothing was configured and one was started. */
+  /** The embedded stack, when the target was `local` and one was started. */
   stack?: LocalStack;
   /** Destroys the clients and stops the embedded stack, if any. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
- * Resolves the AWS configuration ({@link resolveAwsConfig}) and builds the clients;
- * when nothing is configured it starts the embedded local stack first.
+ * Resolves the AWS configuration ({@link resolveAwsConfig}) and builds the clients; for
+ * the `local` target (the default without an endpoint option) it starts the embedded
+ * local stack first, whatever AWS settings the environment holds. `target: 'aws'` uses
+ * the standard AWS configuration and credential chain.
  *
  * @example
  * ```ts
- * const aws = await openAws();   // AWS if configured, else local emulators
+ * const aws = await openAws();   // the embedded stack; openAws({ target: 'aws' }) for AWS
  * try { await ensureStream(aws.clients.kinesis, { streamName: 'orders', shardCount: 2 }); }
  * finally { await aws.close(); }
  * ```
