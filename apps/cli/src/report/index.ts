@@ -16,3 +16,10 @@ export {
   type ProgressWriter,
   type StageTotals,
 } from './progress.js';
+export {
+  DEFAULT_COLUMNS,
+  fitText,
+  terminalColumns,
+  wrapLine,
+  writeFitted,
+} from './terminalText.js';

@@ -1,4 +1,5 @@
 import { STAGES, type PipelineSample, type Stage } from './sample.js';
+import { fitText, terminalColumns } from './terminalText.js';
 
 /** How each stage is labelled on the progress display. */
 const LABELS: Record<Stage, string> = {
@@ -69,13 +70,16 @@ export interface ProgressWriter {
 
 /**
  * Redraws the stage lines in place on a TTY (cursor up, clear line), or writes one
- * {@link progressLogLine} every `logEveryMs` otherwise.
+ * {@link progressLogLine} every `logEveryMs` otherwise. On a TTY every line fits the
+ * terminal's width (`columns`, read at each draw: the window may be resized): a stage
+ * line is cut (a wrapped one would break the redraw), a note is wrapped.
  */
 export function createProgressWriter(
   stream: NodeJS.WriteStream,
-  options: { tty?: boolean; logEveryMs?: number } = {},
+  options: { tty?: boolean; logEveryMs?: number; columns?: () => number } = {},
 ): ProgressWriter {
   const tty = options.tty ?? stream.isTTY === true;
+  const columns = options.columns ?? (() => terminalColumns(stream));
   const logEveryMs = options.logEveryMs ?? 5_000;
   let drawn = 0;
   let lastLog = -Infinity;
@@ -84,7 +88,8 @@ export function createProgressWriter(
     update(current, previous, totals) {
       last = current;
       if (tty) {
-        const lines = progressLines(current, previous, totals);
+        const width = columns();
+        const lines = progressLines(current, previous, totals).map((line) => line.slice(0, width));
         const up = drawn > 0 ? `\x1b[${drawn}A` : '';
         stream.write(up + lines.map((line) => `\r\x1b[2K${line}`).join('\n') + '\n');
         drawn = lines.length;
@@ -99,7 +104,8 @@ export function createProgressWriter(
         stream.write(`\x1b[${drawn}A\r\x1b[J`);
         drawn = 0;
       }
-      stream.write(message.endsWith('\n') ? message : message + '\n');
+      const text = message.endsWith('\n') ? message : message + '\n';
+      stream.write(tty ? fitText(text, columns()) : text);
     },
     done() {
       if (!tty && last !== undefined && last.t !== lastLog)
