@@ -12,10 +12,14 @@ import {
   type GenerateProgress,
   type OutputFormat,
 } from '@kse/generator';
-import { createS3Client, resolveAwsConfig } from '@kse/local-stack';
+import { createS3Client } from '@kse/local-stack';
+import { addAwsOptions, resolveTarget, selectAws, type AwsFlags } from './awsOptions.js';
+import { EXIT_CODES } from './exitCodes.js';
+import { onInterrupt } from './interrupt.js';
 import { rewriteSampleFlags } from './sampleFlags.js';
+import { terminalColumns, writeFitted } from '../report/index.js';
 
-interface GenerateFlags {
+interface GenerateFlags extends AwsFlags {
   products: number;
   orders: number;
   itemsPerOrder: number;
@@ -30,8 +34,6 @@ interface GenerateFlags {
   gzip: boolean;
   format: OutputFormat;
   dmsOperation: DmsGeneratedOperation;
-  endpoint?: string;
-  region?: string;
   progress: boolean;
 }
 
@@ -196,14 +198,16 @@ export function registerGenerate(program: Command): void {
         .choices(['load', 'insert'])
         .default(DEFAULT_DATASET_OPTIONS.dmsOperation),
     )
-    .option('--endpoint <url>', 'S3 endpoint for s3:// output (e.g. a local stack)')
-    .option('--region <region>', 'AWS region for s3:// output')
-    .option('--no-progress', 'no progress bar (there is none off a terminal anyway)')
+    .option('--no-progress', 'no progress bar (there is none off a terminal anyway)');
+  addAwsOptions(command, 'AWS region for s3:// output')
     .addHelpText(
       'after',
       `
-Writes products.json and orders.json (each order line followed by its item lines) into
---out. Files appear under their final names only when complete.
+Writes products.json and orders.json (each order line followed by its item
+lines) into --out. Files appear under their final names only when complete.
+An s3:// --out goes to the \`kse local up\` stack (--target local, the
+default), to --endpoint-url, or to an account (--target aws); the bucket must
+exist.
 
 The sample's single-dash flags work too:
   kse generate -launchType products -productCount 1000
@@ -211,7 +215,7 @@ The sample's single-dash flags work too:
 Other examples:
   kse generate --orders 500000 --out data --gzip
   kse generate --only orders --orders 10 --out - | head
-  kse generate --out s3://my-bucket/orders/ --endpoint http://127.0.0.1:4566`,
+  kse generate --out s3://my-bucket/orders/ --endpoint-url http://127.0.0.1:4566`,
     )
     .action(async (flags: GenerateFlags, cmd: Command) => {
       process.exitCode = await runGenerate(flags, cmd);
@@ -249,22 +253,15 @@ async function runGenerate(flags: GenerateFlags, cmd: Command): Promise<number> 
 
   let s3: ReturnType<typeof createS3Client> | undefined;
   if (isS3Uri(flags.out)) {
-    let resolved: ReturnType<typeof resolveAwsConfig>;
-    try {
-      resolved = resolveAwsConfig({
-        ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-        ...(flags.region === undefined ? {} : { region: flags.region }),
-      });
-    } catch (error) {
-      return usage((error as Error).message);
-    }
-    if (resolved.embedded) {
+    const target = resolveTarget(selectAws(flags, 'kse generate'), true);
+    if (target.kind === 'embedded') {
       usage(
-        '--out s3://… needs --endpoint or AWS settings (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE…): ' +
+        '--out s3://… needs --endpoint-url, --target aws or a running `kse local up` stack: ' +
           'an embedded local stack would be gone when this command ends',
       );
+      return EXIT_CODES.usage; // not reached: usage throws
     }
-    s3 = createS3Client(resolved.config);
+    s3 = createS3Client(target.config);
     options.s3Client = s3;
   }
 
@@ -276,18 +273,17 @@ async function runGenerate(flags: GenerateFlags, cmd: Command): Promise<number> 
       const now = performance.now();
       if (now - lastDraw < 100 && progress.lines < progress.totalLines) return;
       lastDraw = now;
-      process.stderr.write(`\r${formatProgressBar(progress, now - started)}\u001b[K`);
+      const bar = formatProgressBar(progress, now - started);
+      process.stderr.write(`\r${bar.slice(0, terminalColumns(process.stderr) - 1)}\u001b[K`);
     };
   }
   // Ctrl-C stops cleanly: partial files are removed, uploads aborted.
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  options.signal = controller.signal;
+  const interrupt = onInterrupt();
+  options.signal = interrupt.signal;
   try {
     const result = await generateDataset(options);
     if (showProgress) process.stderr.write('\n');
-    process.stderr.write(`${formatSummary(result, performance.now() - started)}\n`);
+    writeFitted(process.stderr, `${formatSummary(result, performance.now() - started)}\n`);
     return 0;
   } catch (error) {
     if (showProgress) process.stderr.write('\n');
@@ -295,12 +291,14 @@ async function runGenerate(flags: GenerateFlags, cmd: Command): Promise<number> 
       if (error.option !== undefined) {
         return usage(`${FLAG_OF_OPTION[error.option] ?? error.option}: ${error.reason}`);
       }
-      process.stderr.write(`error: ${error.message}\n`);
-      return error.code === 'KSE_GENERATOR_ABORTED' ? 130 : 1;
+      // Partial files are gone; say so with the interrupt (runCli prints it, exit 130).
+      if (interrupt.signal.aborted) {
+        throw interrupt.interrupted('partial files removed; nothing left running');
+      }
     }
     throw error;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
     s3?.destroy();
   }
 }

@@ -1,33 +1,20 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { connect } from 'node:net';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { isLocalStackError, spawnLocalStack } from '@kse/local-stack';
+import { LocalStackError, isLocalStackError, spawnLocalStack } from '@kse/local-stack';
+import { CliError, EXIT_CODES } from './exitCodes.js';
 import { intAtLeast } from './options.js';
+import { writeFitted } from '../report/index.js';
+import {
+  DEFAULT_LOCAL_STATE_FILE,
+  isAlive,
+  readState,
+  runningState,
+  type LocalStackState,
+} from './localState.js';
 
-/** Default state file of `kse local`, relative to the current directory. */
-export const DEFAULT_LOCAL_STATE_FILE = '.kse/local-stack.json';
-
-/** What `kse local up` writes, and the other sub-commands read. */
-export interface LocalStackState {
-  pid: number;
-  region: string;
-  endpoints: { kinesis: string; dynamodb: string; s3: string };
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  ports: { kinesis: number; dynamodb: number; s3: number };
-  startedAt: string;
-  logFile: string;
-  dataDir?: string;
-}
+export { DEFAULT_LOCAL_STATE_FILE, type LocalStackState } from './localState.js';
 
 interface StateFlags {
   state: string;
@@ -40,48 +27,6 @@ interface UpFlags extends StateFlags {
   kinesisPort?: number;
   dynamodbPort?: number;
   s3Port?: number;
-}
-
-function readState(file: string): LocalStackState | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalStackState;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function portAnswers(endpoint: string): Promise<boolean> {
-  const url = new URL(endpoint);
-  return new Promise((done) => {
-    const socket = connect(Number(url.port), url.hostname.replace(/^\[|\]$/g, ''));
-    socket.setTimeout(2_000);
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      done(false);
-    });
-  });
-}
-
-/** The state of a stack that is up, or undefined (a stale file is not "up"). */
-async function runningState(file: string): Promise<LocalStackState | undefined> {
-  const state = readState(file);
-  if (state === undefined || !isAlive(state.pid)) return undefined;
-  return (await portAnswers(state.endpoints.kinesis)) ? state : undefined;
 }
 
 /** Shell lines that point the AWS SDKs and CLI at the stack. */
@@ -111,7 +56,7 @@ async function up(flags: UpFlags): Promise<number> {
   const file = resolve(flags.state);
   const existing = await runningState(file);
   if (existing) {
-    process.stdout.write(`${describeState(existing)}\n(already running)\n`);
+    writeFitted(process.stdout, `${describeState(existing)}\n(already running)\n`);
     return 0;
   }
   mkdirSync(dirname(file), { recursive: true });
@@ -150,21 +95,25 @@ async function up(flags: UpFlags): Promise<number> {
       ...(flags.dataDir === undefined ? {} : { dataDir: resolve(flags.dataDir) }),
     };
     writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
-    process.stdout.write(
+    writeFitted(
+      process.stdout,
       `${describeState(state)}\nstate: ${file}\nfor a shell: eval "$(kse local env${
         flags.state === DEFAULT_LOCAL_STATE_FILE ? '' : ` --state ${flags.state}`
       })"\n`,
     );
     return 0;
   } catch (error) {
-    if (isLocalStackError(error)) {
-      const flag = error.setting?.startsWith('ports.')
-        ? ` (--${error.setting.slice('ports.'.length)}-port)`
+    // The same error, naming the flag to change rather than the library's option.
+    if (isLocalStackError(error) && error.setting !== undefined) {
+      const flag = error.setting.startsWith('ports.')
+        ? `--${error.setting.slice('ports.'.length)}-port`
         : error.setting === 'host'
-          ? ' (--host)'
-          : '';
-      process.stderr.write(`kse local up: ${error.message}${flag}\n`);
-      return 1;
+          ? '--host'
+          : error.setting;
+      throw new LocalStackError(error.code, error.message.replace(`${error.code}: `, ''), {
+        cause: error,
+        setting: flag,
+      });
     }
     throw error;
   } finally {
@@ -193,10 +142,9 @@ async function down(flags: StateFlags): Promise<number> {
 async function env(flags: StateFlags): Promise<number> {
   const state = await runningState(resolve(flags.state));
   if (state === undefined) {
-    process.stderr.write(
-      'kse local env: the local stack is not running; start it with `kse local up`\n',
-    );
-    return 1;
+    throw new CliError('KSE_STACK_NOT_RUNNING', `the local stack is not running (${flags.state})`, {
+      hint: 'start it with `kse local up`',
+    });
   }
   process.stdout.write(`${envLines(state).join('\n')}\n`);
   return 0;
@@ -209,9 +157,12 @@ async function status(flags: StateFlags & { json?: boolean }): Promise<number> {
       `${JSON.stringify(state ? { running: true, ...state } : { running: false })}\n`,
     );
   } else {
-    process.stdout.write(state ? `${describeState(state)}\n` : 'local stack is not running\n');
+    writeFitted(
+      process.stdout,
+      state ? `${describeState(state)}\n` : 'local stack is not running\n',
+    );
   }
-  return state ? 0 : 3;
+  return state ? EXIT_CODES.ok : EXIT_CODES.infrastructure;
 }
 
 /**
@@ -253,7 +204,7 @@ export function registerLocal(program: Command): void {
   stateOption(
     local
       .command('status')
-      .description('Say whether the stack is up, and where (exit 0 up, 3 down)')
+      .description('Say whether the stack is up, and where (exit 0 up, 3 not running)')
       .option('--json', 'print JSON'),
   ).action(async (flags: StateFlags & { json?: boolean }) => finish(await status(flags)));
 }

@@ -1,21 +1,24 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import {
-  createKinesisClient,
-  createS3Client,
-  ensureStream,
-  openAws,
-  type OpenAws,
-} from '@kse/local-stack';
+import { createKinesisClient, createS3Client, ensureStream } from '@kse/local-stack';
 import { replay, type ReplayStats, type ReplaySummary } from '@kse/replay';
+import {
+  addAwsOptions,
+  describeTarget,
+  openTarget,
+  resolveTarget,
+  selectAws,
+  type AwsFlags,
+} from './awsOptions.js';
+import { EXIT_CODES } from './exitCodes.js';
+import { onInterrupt } from './interrupt.js';
 import { rewriteSampleFlags } from './sampleFlags.js';
+import { terminalColumns, writeFitted } from '../report/index.js';
 
-interface ReplayFlags {
+interface ReplayFlags extends AwsFlags {
   stream?: string;
   streamArn?: string;
-  region?: string;
-  endpoint?: string;
   bucket?: string;
   prefix?: string;
   bucketRegion?: string;
@@ -139,9 +142,8 @@ export function registerReplay(program: Command): void {
     )
     .argument('[sources...]', 'files, directories, globs or s3://bucket/prefix URIs, read in order')
     .option('--stream <name>', 'target stream name (sample: -streamName)')
-    .option('--stream-arn <arn>', 'target stream ARN (sample: -streamArn)')
-    .option('--region <region>', 'AWS region of the stream (sample: -streamRegion)')
-    .option('--endpoint <url>', 'AWS endpoint for every service (e.g. a local stack)')
+    .option('--stream-arn <arn>', 'target stream ARN (sample: -streamArn)');
+  addAwsOptions(command, 'AWS region of the stream (sample: -streamRegion)')
     .option('--bucket <name>', 'S3 bucket to read (sample: -bucketName)')
     .option('--prefix <prefix>', 'S3 key prefix within --bucket (sample: -objectPrefix)', '')
     .option('--bucket-region <region>', 'AWS region of the bucket (sample: -bucketRegion)')
@@ -191,10 +193,14 @@ export function registerReplay(program: Command): void {
     .addHelpText(
       'after',
       `
-The sample's single-dash flags are accepted too: -streamName, -streamArn, -streamRegion,
--bucketName, -bucketRegion, -objectPrefix, -timestampAttributeName, -speedup, -seek.
-Without --endpoint or AWS settings (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE…) the
-embedded local stack is started, the stream created, and both are gone at the end.`,
+The sample's single-dash flags are accepted too: -streamName, -streamArn,
+-streamRegion, -bucketName, -bucketRegion, -objectPrefix,
+-timestampAttributeName, -speedup, -seek.
+--target local (the default) replays into the \`kse local up\` stack when one
+is running, else into an embedded stack started for this command (the stream
+is created, and both are gone at the end), whatever AWS_* variables say.
+--endpoint-url or --target aws (--profile, --region) write into an existing
+stream.`,
     )
     .action(async (sources: string[], flags: ReplayFlags, cmd: Command) => {
       process.exitCode = await runReplay(sources, flags, cmd);
@@ -217,34 +223,25 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
   if (streamName === undefined)
     cmd.error('error: --stream or --stream-arn is required', { exitCode: 2 });
 
-  let aws: OpenAws;
-  try {
-    aws = await openAws({
-      localStack: { speedups: true },
-      ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-      ...(flags.region === undefined ? {} : { region: flags.region }),
-    });
-  } catch (error) {
-    cmd.error(`error: ${(error as Error).message}`, { exitCode: 2 });
-    throw error;
-  }
+  const target = resolveTarget(selectAws(flags, 'kse replay'), true);
+  const aws = await openTarget(target, { speedups: true });
   // This command owns the PutRecords retries: the SDK makes one try per call.
   const kinesis = createKinesisClient(aws.config, { maxAttempts: 1 });
   const s3 =
     flags.bucketRegion === undefined
       ? aws.clients.s3
       : createS3Client({ ...aws.config, region: flags.bucketRegion });
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = onInterrupt();
   const tty = process.stderr.isTTY === true;
   try {
     if (aws.stack !== undefined) {
-      process.stderr.write(
-        `replay: no AWS endpoint or settings: using the embedded local stack (${aws.config.endpoints.kinesis}); creating stream ${streamName} with ${flags.shards} shards\n`,
+      writeFitted(
+        process.stderr,
+        `replay: the embedded local stack (${aws.config.endpoints.kinesis}); creating stream ${streamName} with ${flags.shards} shards\n`,
       );
       await ensureStream(kinesis, { streamName, shardCount: flags.shards });
+    } else if (target.kind === 'kse-stack') {
+      process.stderr.write(`replay: into ${describeTarget(target)}\n`);
     }
     const summary = await replay({
       sources: specs,
@@ -262,13 +259,17 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
       deadLetterPath: flags.deadLetter,
       statsIntervalMs: tty ? 250 : flags.statsInterval * 1000,
       onStats: (stats) => {
-        if (tty) process.stderr.write(`\r\x1b[2K${formatProgress(stats)}`);
-        else process.stderr.write(formatStatsLine(stats) + '\n');
+        // One line redrawn in place: cut to the terminal's width (a wrapped one would not be).
+        if (tty) {
+          const line = formatProgress(stats).slice(0, terminalColumns(process.stderr) - 1);
+          process.stderr.write(`\r\x1b[2K${line}`);
+        } else process.stderr.write(formatStatsLine(stats) + '\n');
       },
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
     if (tty) process.stderr.write('\n');
-    process.stderr.write(
+    writeFitted(
+      process.stderr,
       `replay: ${summary.ok ? 'done' : 'FAILED'}: read ${number.format(summary.read)}, sent ${number.format(summary.sent)}, ` +
         `dead-lettered ${number.format(summary.deadLettered)}, retries ${number.format(summary.retries)}, ` +
         `${(summary.durationMs / 1000).toFixed(1)} s` +
@@ -279,10 +280,16 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
     if (flags.statsJson !== undefined) {
       await writeFile(flags.statsJson, JSON.stringify(summaryJson(summary), null, 2) + '\n');
     }
-    return summary.ok ? 0 : 1;
+    if (interrupt.signal.aborted) {
+      throw interrupt.interrupted(
+        `${number.format(summary.sent)} of ${number.format(summary.read)} read records sent; nothing left running`,
+      );
+    }
+    // The replay stopped: a source or the stream failed (AWS, after its retries).
+    if (summary.error !== null) return EXIT_CODES.infrastructure;
+    return summary.ok ? EXIT_CODES.ok : EXIT_CODES.notExact;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     kinesis.destroy();
     if (s3 !== aws.clients.s3) s3.destroy();
     await aws.close();

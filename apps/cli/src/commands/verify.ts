@@ -1,20 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
-import { createDynamoDbClient, resolveAwsConfig } from '@kse/local-stack';
+import { Option, type Command } from 'commander';
+import { createDynamoDbClient } from '@kse/local-stack';
+import { addAwsOptions, resolveTarget, selectAws, type AwsFlags } from './awsOptions.js';
+import { CliError, EXIT_CODES } from './exitCodes.js';
+import { onInterrupt } from './interrupt.js';
 import { intAtLeast } from './options.js';
+import { writeFitted } from '../report/index.js';
 import { formatVerdict, verifyTable } from '../verify/index.js';
 
-interface VerifyFlags {
+interface VerifyFlags extends AwsFlags {
   input: string;
   products?: string;
   orders?: string;
   table: string;
-  endpoint?: string;
-  region?: string;
   deadLetters?: string;
   examples: number;
   segments: number;
+  output?: 'json' | 'text';
+  /** Deprecated spelling of `--output json`. */
   json?: boolean;
 }
 
@@ -23,53 +27,67 @@ interface VerifyFlags {
  * field, and prints the verdict. Exit 0 only when the table is exact, 1 otherwise.
  */
 export function registerVerify(program: Command): void {
-  program
+  const command = program
     .command('verify')
     .description('Check a table of enriched rows against the generated input files, field by field')
     .option('--input <dir>', 'directory holding products.json and orders.json', '.')
     .option('--products <file>', 'products NDJSON file (default: <input>/products.json)')
     .option('--orders <file>', 'orders NDJSON file (default: <input>/orders.json)')
-    .option('--table <name>', 'DynamoDB table to check', 'OrdersEnriched')
-    .option('--endpoint <url>', 'AWS endpoint for every service (e.g. a `kse local up` stack)')
-    .option('--region <region>', 'AWS region')
+    .option('--table <name>', 'DynamoDB table to check', 'OrdersEnriched');
+  addAwsOptions(command)
     .option('--dead-letters <file>', 'NDJSON dead-letter file of the run, counted in the verdict')
     .option('--examples <n>', 'examples to print for each kind of difference', intAtLeast(0), 5)
     .option('--segments <n>', 'parallel Scan segments', intAtLeast(1), 1)
-    .option('--json', 'print the result as JSON instead of text')
+    .addOption(
+      new Option('--output <format>', 'text: the verdict for people; json: the result').choices([
+        'json',
+        'text',
+      ]),
+    )
+    .addOption(new Option('--json', 'deprecated: --output json').hideHelp())
     .addHelpText(
       'after',
       `
-Expected rows are derived from the files alone (items joined to orders on orderId, LEFT
-JOIN products on itemId = productId), independently of the streaming join. Every
-compared field must match; event_ts and the *_arrival_ts trace fields are ignored.
-Without --endpoint or AWS settings (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE…) there is
-no table to check: start one with \`kse run --keep\` or \`kse local up\` and use its env lines.`,
+Expected rows are derived from the files alone (items joined to orders on
+orderId, LEFT JOIN products on itemId = productId), independently of the
+streaming join. Every compared field must match; event_ts and the *_arrival_ts
+trace fields are ignored. The table is only read.
+
+Where the table is: --target local (the default) is the stack \`kse local up\`
+started (its --state file); --endpoint-url an endpoint (e.g. one that
+\`kse run --keep\` printed); --target aws an account (--profile, --region).`,
     )
     .action(verifyCommand);
 }
 
-async function verifyCommand(flags: VerifyFlags, command: Command): Promise<void> {
+async function verifyCommand(flags: VerifyFlags): Promise<void> {
   const productsPath = resolve(flags.products ?? join(flags.input, 'products.json'));
   const ordersPath = resolve(flags.orders ?? join(flags.input, 'orders.json'));
   for (const [option, path] of [
     ['--products', productsPath],
     ['--orders', ordersPath],
   ] as const) {
-    if (!existsSync(path)) command.error(`error: ${option}: no such file ${path}`, { exitCode: 2 });
+    if (!existsSync(path)) {
+      throw new CliError('KSE_USAGE', `${option}: no such file ${path}`, {
+        hint: 'point --input at the directory `kse generate` (or `kse run --work-dir`) wrote',
+      });
+    }
   }
-  const { config, embedded } = resolveAwsConfig({
-    ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-    ...(flags.region === undefined ? {} : { region: flags.region }),
-  });
-  if (embedded) {
-    command.error(
-      'error: no AWS endpoint or settings: pass --endpoint, or export the lines of `kse local env`',
-      { exitCode: 2 },
-    );
+  if (flags.json === true) {
+    process.stderr.write('kse verify: --json is deprecated; use --output json\n');
   }
-  const deadLettered =
-    flags.deadLetters === undefined ? undefined : countLines(flags.deadLetters, command);
-  const dynamodb = createDynamoDbClient(config);
+  const output = flags.output ?? (flags.json === true ? 'json' : 'text');
+  const target = resolveTarget(selectAws(flags, 'kse verify'), true);
+  if (target.kind === 'embedded') {
+    throw new CliError('KSE_USAGE', 'no table to check: no `kse local up` stack is running', {
+      hint: 'start one with `kse local up`, or pass --endpoint-url or --target aws',
+    });
+  }
+  const deadLettered = flags.deadLetters === undefined ? undefined : countLines(flags.deadLetters);
+  const dynamodb = createDynamoDbClient(target.config);
+  // Ctrl-C: closing the client ends the Scan at once.
+  const interrupt = onInterrupt();
+  interrupt.signal.addEventListener('abort', () => dynamodb.destroy(), { once: true });
   try {
     const result = await verifyTable({
       dynamodb,
@@ -80,18 +98,22 @@ async function verifyCommand(flags: VerifyFlags, command: Command): Promise<void
       segments: flags.segments,
       ...(deadLettered === undefined ? {} : { deadLettered }),
     });
-    process.stdout.write(
-      flags.json ? JSON.stringify(result, null, 2) + '\n' : formatVerdict(result),
-    );
-    process.exitCode = result.exact ? 0 : 1;
+    if (output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else writeFitted(process.stdout, formatVerdict(result));
+    process.exitCode = result.exact ? EXIT_CODES.ok : EXIT_CODES.notExact;
+  } catch (error) {
+    if (interrupt.signal.aborted) throw interrupt.interrupted('nothing left running');
+    throw error;
   } finally {
+    interrupt.dispose();
     dynamodb.destroy();
   }
 }
 
-function countLines(path: string, command: Command): number {
-  if (!existsSync(path))
-    command.error(`error: --dead-letters: no such file ${path}`, { exitCode: 2 });
+function countLines(path: string): number {
+  if (!existsSync(path)) {
+    throw new CliError('KSE_USAGE', `--dead-letters: no such file ${path}`);
+  }
   const text = readFileSync(path, 'utf8');
   return text.split('\n').filter((line) => line.trim() !== '').length;
 }

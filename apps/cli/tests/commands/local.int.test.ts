@@ -91,7 +91,7 @@ describe('kse local', () => {
     });
 
     // Resources made through the SDK, configured only by the printed environment.
-    const clients = createAwsClients(resolveAwsConfig({}, env).config);
+    const clients = createAwsClients(resolveAwsConfig({ target: 'aws' }, env).config);
     try {
       await ensureStream(clients.kinesis, { streamName: 'OrdersStream', shardCount: 2 });
       await ensureTable(clients.dynamodb, {
@@ -125,7 +125,7 @@ describe('kse local', () => {
     expect((await kse('local', 'status', '--state', stateFile)).code).toBe(3);
   }, 120_000);
 
-  it('up fails with exit 1 naming --dynamodb-port when that port is taken', async () => {
+  it('up fails with exit 3 (infrastructure) naming --dynamodb-port when that port is taken', async () => {
     const taken = createServer();
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const port = (taken.address() as { port: number }).port;
@@ -138,7 +138,7 @@ describe('kse local', () => {
         '--dynamodb-port',
         String(port),
       );
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3);
       expect(result.stderr).toContain('KSE_PORT_IN_USE');
       expect(result.stderr).toContain('--dynamodb-port');
       expect(result.stderr).toContain(String(port));

@@ -35,10 +35,11 @@ describe('kse local', () => {
     ]);
   });
 
-  it('env exits 1 and says so when no stack is running', async () => {
+  it('env exits 3 (infrastructure) and says so when no stack is running', async () => {
     const result = await kse('local', 'env', '--state', join(dir, 'none.json'));
-    expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toMatch(/not running/);
+    expect(result).toMatchObject({ code: 3, stdout: '' });
+    expect(result.stderr).toMatch(/^kse local env: KSE_STACK_NOT_RUNNING: .*not running/);
+    expect(result.stderr).toMatch(/^hint: start it with `kse local up`$/m);
   });
 
   it('status exits 3 for a stale state file whose process is gone', async () => {

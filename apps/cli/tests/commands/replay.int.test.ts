@@ -121,11 +121,14 @@ describe('kse replay against the local stack', () => {
     const streamName = uniqueName('cli-replay');
     await ensureStream(clients.kinesis, { streamName, shardCount: 1 });
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    // The local stack serves each service on its own port: per-service endpoints via env.
+    // The local stack serves each service on its own port: per-service endpoints via env,
+    // which the aws target reads (the local target ignores AWS_* variables).
     vi.stubEnv('AWS_ENDPOINT_URL_KINESIS', endpoint);
     vi.stubEnv('AWS_ENDPOINT_URL_S3', testAwsConfig().endpoints.s3!);
     const code = await runCli([
       'replay',
+      '--target',
+      'aws',
       '-streamName',
       streamName,
       '-bucketName',
