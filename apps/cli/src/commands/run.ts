@@ -1,8 +1,22 @@
-import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '@kse/generator';
+import { awsCliLines } from './awsCliHints.js';
+import {
+  addAwsOptions,
+  describeTarget,
+  resolveTarget,
+  selectAws,
+  type AwsFlags,
+  type AwsSelection,
+  type ResolvedTarget,
+} from './awsOptions.js';
+import { askYesNo, formatConfirmation } from './confirm.js';
+import { CliError, EXIT_CODES, classifyError, formatCliError } from './exitCodes.js';
+import { onInterrupt } from './interrupt.js';
 import { durationOption, intAtLeast, rateOption } from './options.js';
 import {
+  DEFAULT_LOCAL_BUCKET,
   DEFAULT_RUN_OPTIONS,
   JOIN_STATES,
   LOCAL_STACKS,
@@ -10,14 +24,23 @@ import {
   runPipeline,
   type JoinState,
   type LocalStackMode,
+  type RunConfirmation,
   type RunPipelineOptions,
   type RunPipelineResult,
+  type RunTarget,
   type Topology,
 } from '../pipeline/index.js';
-import { createProgressWriter, formatCount, writeReport, type RunReport } from '../report/index.js';
+import {
+  createProgressWriter,
+  formatCount,
+  terminalColumns,
+  writeFitted,
+  writeReport,
+  type RunReport,
+} from '../report/index.js';
 import { formatVerdict } from '../verify/index.js';
 
-interface RunFlags {
+interface RunFlags extends AwsFlags {
   orders: number;
   products: number;
   seed: string;
@@ -30,17 +53,20 @@ interface RunFlags {
   pollMs: number;
   deadline: number;
   keep?: boolean;
+  reset?: boolean;
+  /** Deprecated spelling of `reset`. */
   force?: boolean;
+  yes?: boolean;
   report?: string;
   workDir?: string;
-  endpoint?: string;
-  region?: string;
-  bucket: string;
+  bucket?: string;
+  output?: 'json' | 'text';
 }
 
 /**
  * `kse run`: the whole pipeline end to end, verified, optionally reported. Exit 0 only
- * when the verdict is exact; 1 when it is not or the run failed; 2 on usage errors.
+ * when the verdict is exact, 1 when it is not; 2, 3 and 130 as every command (see
+ * `EXIT_CODES`).
  */
 export function registerRun(program: Command): void {
   const command = program
@@ -54,18 +80,25 @@ export function registerRun(program: Command): void {
 }
 
 const RUN_HELP = `
-Reproducible: \`kse run --orders N --products P --seed S\` generates exactly the files
-\`kse generate --orders N --products P --seed S\` writes, so the expected table can be
-re-derived from them (see \`kse verify\`).
+Reproducible: \`kse run --orders N --products P --seed S\` generates exactly the
+files \`kse generate --orders N --products P --seed S\` writes, so the expected
+table can be re-derived from them (see \`kse verify\`).
 
-Without --endpoint or AWS settings (AWS_ENDPOINT_URL…, AWS_REGION, AWS_PROFILE), kse run
-starts local emulators of Kinesis, DynamoDB and S3: in two child processes that stop with
-kse run, their data on disk in a temporary directory removed afterwards (--local-stack
-process, the default), or in memory in this process (--local-stack inline). On a local stack, the
-streams, table and bucket of an earlier run are deleted first. On AWS, kse run refuses
-to write into a non-empty table unless --force.
+Targets. --target local (the default) starts local emulators of Kinesis,
+DynamoDB and S3 for this run, whatever AWS_* variables say: in two child
+processes with their data in a temporary directory (--local-stack process), or
+in this process, in memory (--local-stack inline); all gone at the end.
+--target aws (--profile, --region, the credential chain) or --endpoint-url use
+an account or an endpoint: kse run first shows the account (STS), the region
+and what it will create or change, and asks (--yes in scripts; without a
+terminal and without --yes it refuses, exit 2, before any AWS call). The
+bucket is kse-<account>-<region> there. What the run creates is removed at the
+end unless --keep; nothing else is deleted; a table that holds rows is
+refused unless --reset. Only a stack \`kse local up\` started (its --state
+file) is reset without asking.
 
-Exit status: 0 when the verdict is exact, 1 when it is not (or the run failed).`;
+Exit status: 0 exact verdict, 1 not exact, 2 usage, 3 AWS or infrastructure
+failure, 130 interrupted.`;
 
 // What the run generates, and the shape and pace of its pipeline.
 function addWorkloadOptions(command: Command): void {
@@ -118,15 +151,13 @@ function addWorkloadOptions(command: Command): void {
 
 // Where the run happens, what it leaves behind, and where its files and report go.
 function addSurroundingOptions(command: Command): void {
-  command
-    .option('--keep', 'leave the stack and its data up afterwards, and print how to reach it')
-    .option('--force', 'on AWS, write into a table that is not empty')
+  addAwsOptions(command)
+    .option('--yes', 'confirm changes to an AWS account or endpoint without asking (scripts)')
+    .option('--keep', 'leave the stack and what the run made in place, and print how to reach it')
+    .option('--reset', 'empty tables that hold rows (on an account or endpoint) before writing')
+    .addOption(new Option('--force', 'deprecated: --reset').hideHelp())
     .option('--report <dir>', 'write report.json and report.html into this directory')
     .option('--work-dir <dir>', 'where the generated files go (default: a temporary directory)')
-    .option(
-      '--endpoint <url>',
-      'AWS endpoint for every service (default: the embedded local stack)',
-    )
     .addOption(
       new Option(
         '--local-stack <where>',
@@ -135,34 +166,84 @@ function addSurroundingOptions(command: Command): void {
         .choices(LOCAL_STACKS)
         .default(DEFAULT_RUN_OPTIONS.localStack),
     )
-    .option('--region <region>', 'AWS region')
-    .option('--bucket <name>', 'S3 bucket of the input files', DEFAULT_RUN_OPTIONS.bucket);
+    .option(
+      '--bucket <name>',
+      `S3 bucket of the input files (default: ${DEFAULT_LOCAL_BUCKET} locally, kse-<account>-<region> on AWS)`,
+    )
+    .addOption(
+      new Option('--output <format>', 'text: for people; json: the result, for scripts')
+        .choices(['json', 'text'])
+        .default('text'),
+    );
 }
 
-async function runCommand(flags: RunFlags): Promise<void> {
+async function runCommand(flags: RunFlags, command: Command): Promise<void> {
+  const debug = command.optsWithGlobals<{ debug?: boolean }>().debug === true;
+  const selection = selectAws(flags, 'kse run');
+  if (flags.force === true) process.stderr.write('kse run: --force is deprecated; use --reset\n');
+  const resolved = resolveTarget(selection, false);
+  refuseWithoutConfirmation(resolved, flags);
+
   // The handlers log and emit EMF metrics per batch, as they do in Lambda; on a
   // terminal that would bury the progress lines. Warnings and errors still show.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const progress = createProgressWriter(process.stderr);
-  const result = await runPipeline(pipelineOptionsOf(flags), {
-    progress,
-    log: (message) => progress.note(`kse run: ${message}`),
-  });
-
-  if (result.verdict !== null) process.stdout.write(formatVerdict(result.verdict));
-  if (result.error !== null) process.stderr.write(`kse run failed: ${result.error.message}\n`);
-  process.stdout.write(summaryLine(result.report));
-  if (flags.report !== undefined) {
-    const paths = await writeReport(flags.report, result.report);
-    process.stdout.write(`report: ${paths.json}, ${paths.html}\n`);
+  const tempDirs: string[] = [];
+  const removeTempDirs = (): void => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  };
+  const interrupt = onInterrupt(removeTempDirs);
+  let result: RunPipelineResult;
+  try {
+    result = await runPipeline(pipelineOptionsOf(flags, resolved, selection), {
+      progress,
+      log: (message) => progress.note(`kse run: ${message}`),
+      confirm: (confirmation) => confirm(confirmation, flags.yes === true),
+      signal: interrupt.signal,
+      tempDirs,
+    });
+  } finally {
+    interrupt.dispose();
   }
-  process.exitCode = result.verdict?.exact === true && result.error === null ? 0 : 1;
-  if (flags.keep === true) await holdStack(result);
+
+  const reportPaths =
+    flags.report === undefined ? undefined : await writeReport(flags.report, result.report);
+  if (flags.output === 'json') printJson(result, reportPaths);
+  else printText(result, reportPaths, debug);
+  process.exitCode = exitCodeOf(result);
+  if (result.interrupted) {
+    throw interrupt.interrupted(
+      `${formatCount(result.landed)} of ${formatCount(result.expectedRows ?? 0)} rows landed; ${leftLine(result)}`,
+    );
+  }
+  if (flags.keep === true) await keepUp(result, selection, flags.output === 'json');
+}
+
+// Before any AWS call (not even STS): a foreign target needs --yes, or a terminal to ask on.
+function refuseWithoutConfirmation(resolved: ResolvedTarget, flags: RunFlags): void {
+  if (resolved.kind !== 'aws' || flags.yes === true) return;
+  if (process.stdin.isTTY === true && process.stderr.isTTY === true) return;
+  throw new CliError(
+    'KSE_CONFIRMATION_REQUIRED',
+    `kse run would create and change resources in ${describeTarget(resolved)}, and there is no terminal to confirm on`,
+    { hint: 'run it on a terminal to review and confirm, or pass --yes in a script' },
+  );
+}
+
+// Shows what will change; asks on the terminal, or goes on with --yes.
+async function confirm(confirmation: RunConfirmation, yes: boolean): Promise<boolean> {
+  writeFitted(process.stderr, formatConfirmation(confirmation).join('\n') + '\n');
+  if (yes) return true;
+  return askYesNo('Go on? [y/N] ');
 }
 
 // The pipeline's options: its defaults, overridden by the flags.
-function pipelineOptionsOf(flags: RunFlags): RunPipelineOptions {
+function pipelineOptionsOf(
+  flags: RunFlags,
+  resolved: ResolvedTarget,
+  selection: AwsSelection,
+): RunPipelineOptions {
   return {
     ...DEFAULT_RUN_OPTIONS,
     orders: flags.orders,
@@ -177,39 +258,136 @@ function pipelineOptionsOf(flags: RunFlags): RunPipelineOptions {
     pollMs: flags.pollMs,
     deadlineMs: flags.deadline,
     keep: flags.keep === true,
-    force: flags.force === true,
-    bucket: flags.bucket,
+    reset: flags.reset === true || flags.force === true,
+    target: runTargetOf(resolved, selection),
     sampleMs: flags.orders >= 100_000 ? 1000 : DEFAULT_RUN_OPTIONS.sampleMs,
+    ...(flags.bucket === undefined ? {} : { bucket: flags.bucket }),
     ...(flags.report === undefined ? {} : { reportDir: flags.report }),
     ...(flags.workDir === undefined ? {} : { workDir: flags.workDir }),
-    ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-    ...(flags.region === undefined ? {} : { region: flags.region }),
   };
 }
 
-// One line of figures: wall time, landing rate, latency percentiles, peak RSS.
-function summaryLine(report: RunReport): string {
-  const lat = report.latencyMs;
-  return (
-    `wall time ${(report.durationsMs.total! / 1000).toFixed(1)} s; ` +
-    `landed ${formatCount(report.throughput.written.perSecond)} rows/s; ` +
-    `latency p50 ${lat.p50 ?? '–'} ms, p95 ${lat.p95 ?? '–'} ms, p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms; ` +
-    `peak RSS ${Math.round(report.peakRssBytes / 1024 / 1024)} MB\n`
-  );
+function runTargetOf(resolved: ResolvedTarget, selection: AwsSelection): RunTarget {
+  if (resolved.kind !== 'aws') return resolved;
+  // STS is asked where the user pointed the calls; the SDK's own variables for it too.
+  const stsEndpoint =
+    selection.endpoint ??
+    (process.env.AWS_ENDPOINT_URL_STS || undefined) ??
+    (process.env.AWS_ENDPOINT_URL || undefined);
+  return { ...resolved, ...(stsEndpoint === undefined ? {} : { stsEndpoint }) };
 }
 
-// With --keep: tells how to reach the stack, and keeps it up until Ctrl-C.
-async function holdStack(result: RunPipelineResult): Promise<void> {
-  process.stdout.write(
-    [
-      `generated files: ${result.workDir}`,
-      'the stack is up; to inspect it with the AWS CLI, in another shell:',
-      ...result.envLines.map((line) => `  ${line}`),
-      '  aws dynamodb scan --table-name OrdersEnriched --max-items 5',
-      'press Ctrl-C to stop it',
-      '',
-    ].join('\n'),
-  );
-  await once(process, 'SIGINT');
-  await result.close();
+function exitCodeOf(result: RunPipelineResult): number {
+  if (result.interrupted) return EXIT_CODES.interrupted;
+  if (result.error !== null) return classifyError(result.error).exitCode;
+  return result.verdict?.exact === true ? EXIT_CODES.ok : EXIT_CODES.notExact;
+}
+
+// What the run left: nothing, what --keep kept, or what could not be removed.
+function leftLine(result: RunPipelineResult): string {
+  if (result.holding) return 'the stack stays up (--keep)';
+  if (result.left.length > 0) return `left: ${result.left.join(', ')}`;
+  return 'nothing left running';
+}
+
+function printText(
+  result: RunPipelineResult,
+  reportPaths: { json: string; html: string } | undefined,
+  debug: boolean,
+): void {
+  if (result.verdict !== null) writeFitted(process.stdout, formatVerdict(result.verdict));
+  if (result.error !== null && !result.interrupted) {
+    const lines = formatCliError('kse run', classifyError(result.error), result.error, debug);
+    writeFitted(process.stderr, lines.join('\n') + '\n');
+  }
+  writeFitted(process.stdout, summaryLines(result.report).join('\n') + '\n');
+  if (reportPaths !== undefined) {
+    writeFitted(process.stdout, `report: ${reportPaths.json}\n        ${reportPaths.html}\n`);
+  }
+  if (!result.interrupted && result.left.length > 0 && !result.holding) {
+    const what = result.error === null && result.verdict !== null ? 'kept' : 'left';
+    writeFitted(process.stderr, `kse run: ${what}: ${result.left.join(', ')}\n`);
+  }
+}
+
+function printJson(
+  result: RunPipelineResult,
+  reportPaths: { json: string; html: string } | undefined,
+): void {
+  const report = result.report;
+  const error = result.error === null ? null : classifyError(result.error);
+  const json = {
+    exact: result.verdict?.exact === true,
+    exitCode: exitCodeOf(result),
+    verdict: result.verdict,
+    error: error === null ? null : { code: error.code, message: error.message },
+    interrupted: result.interrupted,
+    timedOut: result.timedOut,
+    target: result.owner,
+    bucket: result.bucket ?? null,
+    table: result.table,
+    landed: result.landed,
+    expectedRows: result.expectedRows ?? null,
+    wallTimeMs: report.durationsMs.total ?? null,
+    landedPerSecond: report.throughput.written.perSecond,
+    latencyMs: report.latencyMs,
+    peakRssBytes: report.peakRssBytes,
+    report: reportPaths ?? null,
+    workDir: result.workDirKept ? result.workDir : null,
+    left: result.left,
+  };
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+}
+
+/** The run's figures, a few short lines: wall time and rate, latency, peak RSS. */
+export function summaryLines(report: RunReport): string[] {
+  const lat = report.latencyMs;
+  return [
+    `wall time ${(report.durationsMs.total! / 1000).toFixed(1)} s; ` +
+      `landed ${formatCount(report.throughput.written.perSecond)} rows/s`,
+    `latency p50 ${lat.p50 ?? '–'} ms, p95 ${lat.p95 ?? '–'} ms, ` +
+      `p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms`,
+    `peak RSS ${Math.round(report.peakRssBytes / 1024 / 1024)} MB`,
+  ];
+}
+
+// With --keep: tells how to reach what the run kept, with AWS CLI commands that work with
+// any AWS CLI v2; an embedded stack is held up until Ctrl-C (or SIGTERM).
+async function keepUp(
+  result: RunPipelineResult,
+  selection: AwsSelection,
+  json: boolean,
+): Promise<void> {
+  const out = json ? process.stderr : process.stdout;
+  const width = terminalColumns(out);
+  const lines: string[] = [];
+  if (result.workDirKept) lines.push(`generated files: ${result.workDir}`);
+  if (result.access !== undefined) {
+    lines.push(
+      result.holding
+        ? 'the stack is up; to look at it with the AWS CLI, in another shell:'
+        : 'to look at it with the AWS CLI:',
+      ...awsCliLines(
+        result.access,
+        {
+          table: result.table,
+          stream: DEFAULT_RUN_OPTIONS.sourceStream,
+          ...(result.bucket === undefined ? {} : { bucket: result.bucket }),
+          ...(selection.profile === undefined ? {} : { profile: selection.profile }),
+        },
+        width,
+      ),
+    );
+  }
+  if (result.holding) lines.push('press Ctrl-C to stop it');
+  writeFitted(out, lines.join('\n') + '\n');
+  if (!result.holding) return;
+  const hold = onInterrupt();
+  try {
+    await new Promise((resolve) => hold.signal.addEventListener('abort', resolve, { once: true }));
+    await result.close();
+    writeFitted(process.stderr, 'kse run: stack stopped; nothing left running\n');
+  } finally {
+    hold.dispose();
+  }
 }

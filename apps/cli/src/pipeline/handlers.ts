@@ -8,7 +8,7 @@ import {
 } from '@kse/local-stack';
 import type { LatencyRecorder } from '../report/index.js';
 import { INPUT_KEYS } from './input.js';
-import type { JoinState, RunPipelineOptions, Topology } from './options.js';
+import type { JoinState, ResolvedRunOptions, Topology } from './options.js';
 import type { RunTables } from './resources.js';
 import { tapStreamPuts, tapTableWrites, type PutTap, type WriteTap } from './taps.js';
 
@@ -98,7 +98,7 @@ export interface WiredHandlers {
 export function wireHandlers(
   aws: Pick<OpenAws, 'config' | 'clients'>,
   options: Pick<
-    RunPipelineOptions,
+    ResolvedRunOptions,
     'topology' | 'joinState' | 'table' | 'enrichedStream' | 'deadLetterStream' | 'bucket'
   >,
   tables: RunTables,

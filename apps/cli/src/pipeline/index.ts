@@ -4,13 +4,19 @@
 // commands.
 export { runPipeline } from './runPipeline.js';
 export {
+  DEFAULT_LOCAL_BUCKET,
   DEFAULT_RUN_OPTIONS,
   JOIN_STATES,
   LOCAL_STACKS,
   TOPOLOGIES,
+  awsBucketName,
   type JoinState,
   type LocalStackMode,
   type RunPipelineOptions,
+  type RunTarget,
   type Topology,
 } from './options.js';
-export type { RunIo, RunPipelineResult } from './types.js';
+export { describePlan, type PlannedResource } from './resources.js';
+export type { StackAccess, StackOwner } from './stack.js';
+export type { AwsIdentity } from './account.js';
+export type { RunConfirmation, RunIo, RunPipelineResult } from './types.js';

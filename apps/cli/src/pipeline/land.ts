@@ -5,7 +5,7 @@ import type { PipelineSample, ProgressWriter } from '../report/index.js';
 import type { WriteTap } from './taps.js';
 import { INPUT_KEYS, type RunInput } from './input.js';
 import type { RunningMappings } from './mappings.js';
-import type { RunPipelineOptions } from './options.js';
+import type { ResolvedRunOptions } from './options.js';
 import type { PhaseTimer } from './phaseTimer.js';
 import type { Ticker } from './sampler.js';
 import type { RunCounters } from './types.js';
@@ -17,7 +17,7 @@ const ITEMS_PER_ORDER = 2;
 /** What {@link replayAndLand} works with. */
 export interface LandContext {
   options: Pick<
-    RunPipelineOptions,
+    ResolvedRunOptions,
     'bucket' | 'sourceStream' | 'rate' | 'sampleMs' | 'deadlineMs' | 'idleMs'
   >;
   clients: Pick<AwsClients, 'kinesis' | 's3'>;
@@ -32,6 +32,8 @@ export interface LandContext {
   log(message: string): void;
   now(): number;
   startedAt: number;
+  /** Aborts the replay and the wait (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,11 +49,13 @@ export async function replayAndLand(context: LandContext): Promise<boolean> {
     const summary = await replayDone;
     context.counters.replayed = summary.sent;
     context.counters.replayDeadLettered = summary.deadLettered;
-    if (summary.error !== null) context.log(`replay stopped early: ${summary.error.message}`);
+    if (summary.error !== null && context.signal?.aborted !== true) {
+      context.log(`replay stopped early: ${summary.error.message}`);
+    }
     await waitForRows(context);
     return writeTap.landed >= input.expectedRows;
   });
-  if (!landed) {
+  if (!landed && context.signal?.aborted !== true) {
     context.log(`deadline passed with ${writeTap.landed} of ${input.expectedRows} rows landed`);
   }
   return !landed;
@@ -88,6 +92,7 @@ function replayInput(context: LandContext): Promise<ReplaySummary> {
     speedup,
     deadLetterPath: join(context.workDir, 'replay-dead-letters.ndjson'),
     statsIntervalMs: Math.min(options.sampleMs, 1000),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
     onStats: (stats) => {
       counters.replayed = stats.sent;
       counters.replayRetries = stats.retries;
@@ -103,7 +108,11 @@ async function waitForRows(context: LandContext): Promise<void> {
   const deadline = context.startedAt + options.deadlineMs;
   let lastState = '';
   let lastChange = now();
-  while (writeTap.landed < context.input.expectedRows && now() < deadline) {
+  while (
+    writeTap.landed < context.input.expectedRows &&
+    now() < deadline &&
+    context.signal?.aborted !== true
+  ) {
     await new Promise((r) => setTimeout(r, Math.min(options.sampleMs, 100)));
     const latest = samples[samples.length - 1]!;
     const state = JSON.stringify([latest.counts, latest.retries]);

@@ -19,9 +19,9 @@ export interface MappingContext {
   checkpointTable: string;
   pollMs: number;
   workDir: string;
-  /** On a local stack the streams are new: read from the trim horizon. */
-  local: boolean;
-  /** On AWS, records older than the run's start are not the run's. */
+  /** The run created its streams: read them from the trim horizon. */
+  freshStreams: boolean;
+  /** In streams that existed before, records older than the run's start are not the run's. */
   startedAt: number;
   log(message: string): void;
 }
@@ -86,7 +86,7 @@ export function sharedMappingSettings(context: MappingContext): SharedMappingSet
         path: join(context.workDir, 'mapping-dead-letters.ndjson'),
       },
     },
-    ...(context.local
+    ...(context.freshStreams
       ? { startingPosition: 'TRIM_HORIZON' as const }
       : {
           startingPosition: 'AT_TIMESTAMP' as const,

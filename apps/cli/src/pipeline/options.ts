@@ -1,3 +1,5 @@
+import type { AwsConfig } from '@kse/local-stack';
+
 /** The two shapes of the pipeline. */
 export const TOPOLOGIES = ['seed', 'fused'] as const;
 /** `seed`: enrich → OrdersEnrichedStream → sink → table (the sample's); `fused`: enrich → table. */
@@ -8,7 +10,7 @@ export const JOIN_STATES = ['memory', 'dynamodb'] as const;
 /** `memory`: one store per shard in this process; `dynamodb`: the Lambda deployment's table. */
 export type JoinState = (typeof JOIN_STATES)[number];
 
-/** Where the embedded local stack runs, when no endpoint or AWS settings are given. */
+/** Where the embedded local stack runs (the local target). */
 export const LOCAL_STACKS = ['process', 'inline'] as const;
 /**
  * `process`: the emulators in two child Node processes (Kinesis; DynamoDB + S3), so that
@@ -16,6 +18,23 @@ export const LOCAL_STACKS = ['process', 'inline'] as const;
  * stays flat; `inline`: in this process, in memory, sharing its thread.
  */
 export type LocalStackMode = (typeof LOCAL_STACKS)[number];
+
+/**
+ * Where a run's AWS calls go, as the command resolved it (no call made yet).
+ * - `embedded`: a stack this run starts (the local target, whatever `AWS_*` says).
+ * - `kse-stack`: a stack `kse local up` started: its resources may be reset.
+ * - `aws`: an account, or an endpoint kse did not start: nothing is changed before the
+ *   run's {@link RunIo.confirm} says yes, nothing it did not create is deleted.
+ */
+export type RunTarget =
+  | { kind: 'embedded'; region?: string }
+  | { kind: 'kse-stack'; config: AwsConfig }
+  | {
+      kind: 'aws';
+      config: AwsConfig;
+      /** Where to ask STS for the account (`--endpoint-url`, AWS_ENDPOINT_URL_STS…), if not AWS's. */
+      stsEndpoint?: string;
+    };
 
 /** Options of `runPipeline`; see `kse run --help`. */
 export interface RunPipelineOptions {
@@ -33,19 +52,25 @@ export interface RunPipelineOptions {
   /** Where the embedded stack runs (when one is started); default `process`. */
   localStack: LocalStackMode;
   deadlineMs: number;
+  /** Leave what the run made (stack, streams, tables, bucket, files) in place at the end. */
   keep: boolean;
-  force: boolean;
+  /** Empty tables that hold rows (on a target kse did not start); without it they are refused. */
+  reset: boolean;
+  /** Where the run's AWS calls go; default the embedded stack. */
+  target: RunTarget;
   reportDir?: string;
-  /** Where the generated files go; default a fresh temporary directory. */
+  /** Where the generated files go; default a fresh temporary directory, removed at the end. */
   workDir?: string;
-  endpoint?: string;
-  region?: string;
   sourceStream: string;
   enrichedStream: string;
   /** Receives the handlers' dead letters (unmatched items, bad records). */
   deadLetterStream: string;
   table: string;
-  bucket: string;
+  /**
+   * S3 bucket of the input files; default {@link DEFAULT_LOCAL_BUCKET} on a local stack,
+   * `kse-<account>-<region>` in an AWS account (bucket names are global).
+   */
+  bucket?: string;
   /** Stop waiting when no counter has moved for this long after the replay, ms. */
   idleMs: number;
   /** How often progress is sampled, ms. */
@@ -65,12 +90,26 @@ export const DEFAULT_RUN_OPTIONS = {
   localStack: 'process',
   deadlineMs: 10 * 60_000,
   keep: false,
-  force: false,
+  reset: false,
+  target: { kind: 'embedded' },
   sourceStream: 'OrdersStream',
   enrichedStream: 'OrdersEnrichedStream',
   deadLetterStream: 'OrdersDeadLetterStream',
   table: 'OrdersEnriched',
-  bucket: 'kse-orders',
   sampleMs: 500,
   idleMs: 90_000,
 } satisfies Partial<RunPipelineOptions>;
+
+/** The input bucket on a local stack (embedded, `kse local up`, or an endpoint). */
+export const DEFAULT_LOCAL_BUCKET = 'kse-orders';
+
+/**
+ * The default input bucket in an AWS account: bucket names are global, so it carries the
+ * account and the region (`kse-123456789012-eu-west-1`), never a name someone else owns.
+ */
+export function awsBucketName(account: string, region: string): string {
+  return `kse-${account}-${region}`;
+}
+
+/** Options once the run knows its bucket (after `setup`). */
+export type ResolvedRunOptions = RunPipelineOptions & { bucket: string };

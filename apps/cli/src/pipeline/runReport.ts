@@ -30,7 +30,8 @@ export function buildRunReport(input: RunReportInput): RunReport {
   return buildReport({
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
-    options: { ...input.options },
+    // Where the run went, never how: a target's configuration may hold credentials.
+    options: { ...input.options, target: input.options.target.kind },
     verdict:
       verdict === null
         ? null

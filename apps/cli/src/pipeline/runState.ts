@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LatencyRecorder, type PipelineSample } from '../report/index.js';
@@ -8,14 +8,17 @@ import { RunningMappings } from './mappings.js';
 import { PeakRss } from './memory.js';
 import type { RunPipelineOptions } from './options.js';
 import { createPhaseTimer, type PhaseTimer } from './phaseTimer.js';
+import { removeCreated, type CreatedResources, type PlannedResource } from './resources.js';
+import { RunError } from './runError.js';
 import { buildRunReport } from './runReport.js';
 import { RunStack } from './stack.js';
 import type { RunCounters, RunIo, RunPipelineResult } from './types.js';
 
 /**
  * What one run holds while it goes: its clock and phases, the counters and samples its
- * report is made of, and what it started (the stack, the handlers' clients, the mappings),
- * so that {@link RunState.stop} can stop it wherever the run failed.
+ * report is made of, and what it started or created (the stack, the handlers' clients,
+ * the mappings, its resources, its work directory), so that {@link RunState.stop} can
+ * stop and remove it wherever the run failed.
  */
 export class RunState {
   readonly now: () => number;
@@ -38,6 +41,16 @@ export class RunState {
   failure: Error | null = null;
   /** True when rows were still missing at the deadline (or when nothing moved any more). */
   timedOut = false;
+  /** The input bucket, once the target is known. */
+  bucket: string | undefined;
+  /** What the run will create or change, once planned. */
+  plan: readonly PlannedResource[] = [];
+  /** What the run created, once the resources phase ran (removed at the end unless keep). */
+  created: CreatedResources | undefined;
+  /** Rows the table must end with, once the input is generated. */
+  expectedRows: number | undefined;
+  private left: string[] = [];
+  private workDirKept = true;
   private stackPeakRss = 0;
 
   private constructor(
@@ -45,6 +58,8 @@ export class RunState {
     readonly io: RunIo,
     readonly startedAt: number,
     readonly workDir: string,
+    /** True when the work directory is a temporary one this run made. */
+    private readonly tempWorkDir: boolean,
   ) {
     this.now = io.now ?? Date.now;
     this.phases = createPhaseTimer(io.log, this.now);
@@ -53,8 +68,20 @@ export class RunState {
   /** Starts the clock and makes the work directory (a fresh temporary one by default). */
   static async start(options: RunPipelineOptions, io: RunIo): Promise<RunState> {
     const startedAt = (io.now ?? Date.now)();
+    const temp = options.workDir === undefined;
     const workDir = resolve(options.workDir ?? (await mkdtemp(join(tmpdir(), 'kse-run-'))));
-    return new RunState(options, io, startedAt, workDir);
+    if (temp) io.tempDirs?.push(workDir);
+    return new RunState(options, io, startedAt, workDir, temp);
+  }
+
+  /** True once SIGINT/SIGTERM asked the run to stop. */
+  get interrupted(): boolean {
+    return this.io.signal?.aborted === true;
+  }
+
+  /** Throws `KSE_INTERRUPTED` when the run was asked to stop (checked between phases). */
+  throwIfInterrupted(): void {
+    if (this.interrupted) throw new RunError('KSE_INTERRUPTED', 'interrupted');
   }
 
   /** Records why the run stopped. */
@@ -63,14 +90,27 @@ export class RunState {
   }
 
   /**
-   * Stops what the run started, however far it got: the mappings, the handlers' clients,
-   * and (unless `keep`) the stack, whose processes' peak RSS is read before they stop.
+   * Stops what the run started, however far it got: the mappings, the handlers' clients;
+   * then, unless `keep`, removes what it created on a stack it did not start, stops the
+   * stack (whose processes' peak RSS is read first) and removes its temporary work
+   * directory.
    */
   async stop(): Promise<void> {
     await this.mappings.stopSettled();
     this.wired?.destroy();
     this.stackPeakRss = await this.stack.childrenPeakRss();
-    if (!this.options.keep) await this.stack.close();
+    if (this.options.keep) {
+      if (this.created !== undefined && !this.stack.ownsProcesses) this.left = this.createdNames();
+      return;
+    }
+    try {
+      if (this.created !== undefined && this.stack.aws !== undefined && !this.stack.ownsProcesses) {
+        this.left = await removeCreated(this.stack.aws.clients, this.created);
+      }
+    } finally {
+      await this.stack.close();
+      await this.removeWorkDir();
+    }
   }
 
   /** The run's result and report, once it has stopped. */
@@ -78,7 +118,7 @@ export class RunState {
     const report = buildRunReport({
       startedAt: this.startedAt,
       finishedAt: this.now(),
-      options: this.options,
+      options: { ...this.options, ...(this.bucket === undefined ? {} : { bucket: this.bucket }) },
       verdict: this.verdict,
       samples: this.samples,
       durations: this.phases.durations,
@@ -86,16 +126,47 @@ export class RunState {
       peakRssBytes: this.memory.total(this.stackPeakRss),
     });
     const { stack, options } = this;
+    const holding = options.keep && stack.ownsProcesses && stack.aws !== undefined;
     return {
       verdict: this.verdict,
       report,
       error: this.failure,
-      envLines: stack.envLines,
+      interrupted: this.interrupted,
+      owner: stack.owner,
+      access: stack.access(),
+      bucket: this.bucket,
+      table: options.table,
+      plan: this.plan,
+      left: this.left,
+      landed: this.samples.at(-1)?.counts.written ?? 0,
+      expectedRows: this.expectedRows,
       workDir: this.workDir,
+      workDirKept: this.workDirKept,
       timedOut: this.timedOut,
+      holding,
       close: async () => {
-        if (options.keep) await stack.close();
+        if (!options.keep) return;
+        await stack.close();
+        if (holding) await this.removeWorkDir();
       },
     };
+  }
+
+  // Names of what the run created, for the `keep` summary.
+  private createdNames(): string[] {
+    const c = this.created!;
+    return [
+      ...c.streams.map((s) => `stream ${s}`),
+      ...c.tables.map((t) => `table ${t}`),
+      ...(c.bucket === undefined
+        ? c.objects.map((o) => `s3://${o.bucket}/${o.key}`)
+        : [`bucket ${c.bucket}`]),
+    ];
+  }
+
+  private async removeWorkDir(): Promise<void> {
+    if (!this.tempWorkDir || !this.workDirKept) return;
+    await rm(this.workDir, { recursive: true, force: true });
+    this.workDirKept = false;
   }
 }

@@ -2,12 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEFAULT_REGION,
   openAws,
-  resolveAwsConfig,
   spawnLocalStack,
+  type AwsConfig,
   type OpenAws,
   type SpawnedLocalStack,
 } from '@kse/local-stack';
+import { callerIdentity, type AwsIdentity } from './account.js';
 import { peakRssOfProcess } from './memory.js';
 import type { RunPipelineOptions } from './options.js';
 
@@ -15,42 +17,92 @@ import type { RunPipelineOptions } from './options.js';
 const STACK_HEAP_MB = 256;
 
 /**
- * The AWS a run talks to: a real account, a given endpoint, or the embedded local stack
- * (in two child processes by default, or inline). It remembers what it started, so that
- * it can stop it, and remove its data, even when the run fails half way.
+ * Who owns the stack a run talks to, which decides what the run may do to it:
+ * `embedded` (started by this run, gone at its end), `kse-stack` (started by
+ * `kse local up`: may be reset), `foreign` (an account or an endpoint kse did not start:
+ * shown and confirmed first, nothing deleted that the run did not create).
+ */
+export type StackOwner = 'embedded' | 'kse-stack' | 'foreign';
+
+/** How to reach the stack from another shell (for `--keep`). */
+export interface StackAccess {
+  region: string;
+  endpoints: AwsConfig['endpoints'];
+  /** The stack's dummy credentials (local stacks only; a real account's stay where they are). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * The AWS a run talks to: an embedded stack (in two child processes by default, or
+ * inline), a `kse local up` stack, or a foreign target (an account, an endpoint). It
+ * remembers what it started, so that it can stop it, and remove its data, even when the
+ * run fails half way.
  */
 export class RunStack {
   /** The clients and configuration, once {@link RunStack.open} has returned. */
   aws: OpenAws | undefined;
-  /** True when the stack is on this machine (embedded, or loopback endpoints). */
-  local = false;
-  /** `export …` lines that point the AWS CLI at the stack (empty before it is open). */
-  envLines: string[] = [];
+  /** Who owns the stack (set by {@link RunStack.open}). */
+  owner: StackOwner = 'embedded';
+  /** The account of a foreign target (set by {@link RunStack.identify}). */
+  identity: AwsIdentity | undefined;
   private spawned: SpawnedLocalStack | undefined;
   private dataDir: string | undefined;
+  private closed = false;
 
   /**
-   * Opens the AWS the options name. Without an endpoint or AWS settings, the embedded
-   * stack starts: in child processes (`localStack: 'process'`) or in this one (`inline`).
+   * Opens the target the options name: the embedded stack starts, in child processes
+   * (`localStack: 'process'`) or in this one (`inline`); other targets only get clients
+   * (no call is made).
    */
   async open(
-    options: Pick<RunPipelineOptions, 'endpoint' | 'region' | 'localStack'>,
+    options: Pick<RunPipelineOptions, 'target' | 'localStack'>,
+    tempDirs: string[] = [],
   ): Promise<OpenAws> {
-    const given = {
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.region === undefined ? {} : { region: options.region }),
-    };
-    const resolved = resolveAwsConfig(given);
-    if (!resolved.embedded || options.localStack === 'inline') {
-      // Only an embedded stack (inline) gets the emulator speed patches; an endpoint is not ours.
-      this.aws = await openAws({ ...given, localStack: { speedups: true } });
+    const { target } = options;
+    if (target.kind === 'embedded') {
+      this.owner = 'embedded';
+      const region = target.region ?? DEFAULT_REGION;
+      this.aws =
+        options.localStack === 'inline'
+          ? // Only an embedded stack gets the emulator speed patches; an endpoint is not ours.
+            await openAws({ target: 'local', env: {}, region, localStack: { speedups: true } })
+          : await this.spawn(region, tempDirs);
     } else {
-      this.aws = await this.spawn(resolved.config.region);
+      this.owner = target.kind === 'kse-stack' ? 'kse-stack' : 'foreign';
+      this.aws = await openAws({ target: 'aws', env: {}, ...target.config });
     }
-    const embedded = this.aws.stack !== undefined || this.spawned !== undefined;
-    this.local = embedded || isLoopback(this.aws.config.endpoints);
-    this.envLines = envLinesOf(this.aws, embedded);
     return this.aws;
+  }
+
+  /** Asks STS for the account of a foreign target (nothing for a local stack). */
+  async identify(options: Pick<RunPipelineOptions, 'target'>): Promise<AwsIdentity | undefined> {
+    const { target } = options;
+    if (target.kind !== 'aws' || this.aws === undefined) return undefined;
+    this.identity = await callerIdentity(this.aws.config, target.stsEndpoint);
+    return this.identity;
+  }
+
+  /** How to reach the stack from another shell. */
+  access(): StackAccess | undefined {
+    if (this.aws === undefined) return undefined;
+    const { region, endpoints, credentials } = this.aws.config;
+    return {
+      region,
+      endpoints: { ...endpoints },
+      ...(this.owner !== 'foreign' && credentials !== undefined
+        ? {
+            credentials: {
+              accessKeyId: credentials.accessKeyId,
+              secretAccessKey: credentials.secretAccessKey,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** True when closing stops a stack (the embedded one): `--keep` then has to hold it up. */
+  get ownsProcesses(): boolean {
+    return this.owner === 'embedded';
   }
 
   /** The summed peak RSS of the stack's child processes (0 without any); read before close. */
@@ -60,20 +112,26 @@ export class RunStack {
     return peaks.reduce((sum, peak) => sum + peak, 0);
   }
 
-  /** Closes the clients, stops the embedded stack and removes its data. */
+  /** Closes the clients, stops the embedded stack and removes its data. Idempotent. */
   async close(): Promise<void> {
-    await this.aws?.close();
-    await this.spawned?.stop();
-    if (this.dataDir !== undefined) await rm(this.dataDir, { recursive: true, force: true });
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.aws?.close();
+      await this.spawned?.stop();
+    } finally {
+      if (this.dataDir !== undefined) await rm(this.dataDir, { recursive: true, force: true });
+    }
   }
 
-  private async spawn(region: string): Promise<OpenAws> {
+  private async spawn(region: string, tempDirs: string[]): Promise<OpenAws> {
     // The emulators are single-threaded and busier than the pipeline: Kinesis in one child
     // process and DynamoDB + S3 in another, they run on other cores than the pipeline.
     // Their data lives on disk (LevelDB), so that their memory stays flat whatever the run's
     // size (in memory, kinesalite holds ~1.4 KB of RSS per record). The children stop when
     // this process exits.
     this.dataDir = await mkdtemp(join(tmpdir(), 'kse-stack-'));
+    tempDirs.push(this.dataDir);
     this.spawned = await spawnLocalStack({
       region,
       split: true,
@@ -85,37 +143,6 @@ export class RunStack {
       // from the machine's memory and lets garbage pile up to hundreds of MB.
       nodeFlags: [`--max-old-space-size=${STACK_HEAP_MB}`],
     });
-    return openAws({ ...this.spawned.config });
+    return openAws({ target: 'aws', env: {}, ...this.spawned.config });
   }
-}
-
-/** True when every endpoint is on this machine (localhost, 127.x or [::1]). */
-export function isLoopback(endpoints: Record<string, string | undefined>): boolean {
-  const values = Object.values(endpoints).filter((e): e is string => e !== undefined);
-  return (
-    values.length > 0 &&
-    values.every((e) => {
-      const host = new URL(e).hostname;
-      return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-    })
-  );
-}
-
-/**
- * `export …` lines that point the AWS CLI at the stack the run used; with the embedded
- * stack's credentials when `embedded` (a real account's stay where they are).
- */
-export function envLinesOf(aws: Pick<OpenAws, 'config'>, embedded: boolean): string[] {
-  const { endpoints, region, credentials } = aws.config;
-  const lines = [`export AWS_REGION=${region}`, `export AWS_DEFAULT_REGION=${region}`];
-  if (endpoints.kinesis) lines.push(`export AWS_ENDPOINT_URL_KINESIS=${endpoints.kinesis}`);
-  if (endpoints.dynamodb) lines.push(`export AWS_ENDPOINT_URL_DYNAMODB=${endpoints.dynamodb}`);
-  if (endpoints.s3) lines.push(`export AWS_ENDPOINT_URL_S3=${endpoints.s3}`);
-  if (embedded && credentials !== undefined) {
-    lines.push(
-      `export AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`,
-      `export AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`,
-    );
-  }
-  return lines;
 }

@@ -15,7 +15,9 @@ describe('kse run --orders 2000', () => {
   const saved = { ...process.env };
 
   beforeEach(() => {
-    // Point kse run at the test run's local stack through the standard AWS variables.
+    // Point kse run at the test run's local stack through the standard AWS variables
+    // (--target aws reads them; the local target ignores them). It is not a stack kse
+    // started, so the run confirms (--yes), creates what is missing and removes it after.
     const { endpoints, region } = testAwsConfig();
     process.env.AWS_ENDPOINT_URL_KINESIS = endpoints.kinesis;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
@@ -35,6 +37,9 @@ describe('kse run --orders 2000', () => {
     try {
       const code = await runCli([
         'run',
+        '--target',
+        'aws',
+        '--yes',
         '--orders',
         '2000',
         '--topology',
@@ -72,6 +77,9 @@ describe('kse run --orders 2000', () => {
     try {
       const code = await runCli([
         'run',
+        '--target',
+        'aws',
+        '--yes',
         '--orders',
         '2000',
         '--topology',

@@ -1,0 +1,44 @@
+/**
+ * Stable codes of the errors the pipeline raises itself; they are codes of the commands'
+ * list too, so that the one classification (`commands/exitCodes.ts`) gives them their exit
+ * code by code.
+ */
+export const RUN_ERROR_CODES = [
+  /** A resource cannot be used as it is (a stream with another shard count, a bucket of someone else). */
+  'KSE_USAGE',
+  /** The confirmation said no. */
+  'KSE_CONFIRMATION_DECLINED',
+  /** A table holds rows and `reset` is off. */
+  'KSE_TABLE_NOT_EMPTY',
+  /** SIGINT or SIGTERM stopped the run. */
+  'KSE_INTERRUPTED',
+] as const;
+
+/** One of {@link RUN_ERROR_CODES}. */
+export type RunErrorCode = (typeof RUN_ERROR_CODES)[number];
+
+/**
+ * An error of the pipeline with a stable {@link RunErrorCode} and a hint for the user.
+ *
+ * @example
+ * ```ts
+ * throw new RunError('KSE_TABLE_NOT_EMPTY', 'table OrdersEnriched holds rows', { hint: 'pass --reset' });
+ * ```
+ */
+export class RunError extends Error {
+  override readonly name = 'KseRunError';
+  /** Stable code from {@link RUN_ERROR_CODES}. */
+  readonly code: RunErrorCode;
+  /** What to do about it. */
+  readonly hint: string | undefined;
+
+  constructor(
+    code: RunErrorCode,
+    message: string,
+    options: { cause?: unknown; hint?: string } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
