@@ -285,8 +285,11 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
         `${number.format(summary.sent)} of ${number.format(summary.read)} read records sent; nothing left running`,
       );
     }
-    // The replay stopped: a source or the stream failed (AWS, after its retries).
-    if (summary.error !== null) return EXIT_CODES.infrastructure;
+    // The replay stopped (a source or the stream failed), or records could not be sent
+    // after their retries: AWS failed, not the data. Bad lines alone are "not exact" (1).
+    if (summary.error !== null || summary.deadLettered > summary.badLines) {
+      return EXIT_CODES.infrastructure;
+    }
     return summary.ok ? EXIT_CODES.ok : EXIT_CODES.notExact;
   } finally {
     interrupt.dispose();

@@ -60,6 +60,7 @@ interface RunFlags extends AwsFlags {
   report?: string;
   workDir?: string;
   bucket?: string;
+  table: string;
   output?: 'json' | 'text';
 }
 
@@ -167,6 +168,11 @@ function addSurroundingOptions(command: Command): void {
         .default(DEFAULT_RUN_OPTIONS.localStack),
     )
     .option(
+      '--table <name>',
+      'DynamoDB table of the enriched rows (its checkpoints: <name>-checkpoints)',
+      DEFAULT_RUN_OPTIONS.table,
+    )
+    .option(
       '--bucket <name>',
       `S3 bucket of the input files (default: ${DEFAULT_LOCAL_BUCKET} locally, kse-<account>-<region> on AWS)`,
     )
@@ -260,6 +266,7 @@ function pipelineOptionsOf(
     keep: flags.keep === true,
     reset: flags.reset === true || flags.force === true,
     target: runTargetOf(resolved, selection),
+    table: flags.table,
     sampleMs: flags.orders >= 100_000 ? 1000 : DEFAULT_RUN_OPTIONS.sampleMs,
     ...(flags.bucket === undefined ? {} : { bucket: flags.bucket }),
     ...(flags.report === undefined ? {} : { reportDir: flags.report }),

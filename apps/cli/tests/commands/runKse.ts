@@ -10,7 +10,9 @@ export async function kse(
   const before = process.exitCode;
   try {
     const code = await runCli(argv);
-    return { code, stdout: out.mock.calls.join(''), stderr: err.mock.calls.join('') };
+    // The first argument of each write (a later one may be a callback).
+    const text = (calls: unknown[][]): string => calls.map((call) => String(call[0])).join('');
+    return { code, stdout: text(out.mock.calls), stderr: text(err.mock.calls) };
   } finally {
     out.mockRestore();
     err.mockRestore();

@@ -4,9 +4,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { testAwsConfig } from '@kse/local-stack/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListTablesCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createAwsClients, destroyAwsClients, ensureTable } from '@kse/local-stack';
+import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/program.js';
+import { kse } from '../commands/runKse.js';
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
@@ -128,4 +133,98 @@ describe('kse run --orders 2000', () => {
     expect(stdout).toMatch(/expected\s+1000\n\s+landed\s+1000\n\s+missing\s+0/);
     expect(stdout).toMatch(/^EXACT/m);
   }, 180_000);
+});
+
+describe('kse run on a stack kse did not start (--target aws)', () => {
+  const saved = { ...process.env };
+  const clients = createAwsClients(testAwsConfig());
+
+  beforeEach(() => {
+    const { endpoints, region } = testAwsConfig();
+    process.env.AWS_ENDPOINT_URL_KINESIS = endpoints.kinesis;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+    process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
+    process.env.AWS_REGION = region;
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+    process.exitCode = undefined;
+  });
+
+  // A table of someone else's, with one row in it.
+  async function theirTable(): Promise<string> {
+    const table = uniqueName('their-table');
+    await ensureTable(clients.dynamodb, {
+      tableName: table,
+      partitionKey: { name: 'orderId', type: 'N' },
+      sortKey: { name: 'itemId', type: 'N' },
+    });
+    await clients.dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { orderId: { N: '1' }, itemId: { N: '2' } } }),
+    );
+    return table;
+  }
+
+  async function rows(table: string): Promise<number> {
+    const { Count = 0 } = await clients.dynamodb.send(
+      new ScanCommand({ TableName: table, Select: 'COUNT' }),
+    );
+    return Count;
+  }
+
+  async function streams(): Promise<string[]> {
+    return (await clients.kinesis.send(new ListStreamsCommand({}))).StreamNames ?? [];
+  }
+
+  async function bucketExists(bucket: string): Promise<boolean> {
+    try {
+      await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it('refuses a table that holds rows without --reset (exit 2), before changing anything', async () => {
+    const table = await theirTable();
+    const bucket = uniqueName('kse-run-refused');
+    const before = await streams();
+    const result = await kse(
+      ...['run', '--target', 'aws', '--yes', '--orders', '50'],
+      ...['--table', table, '--bucket', bucket],
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^kse run: KSE_TABLE_NOT_EMPTY: table ${table} holds rows`, 'm'),
+    );
+    expect(result.stderr).toMatch(/^hint: pass --reset/m);
+    expect(await rows(table)).toBe(1);
+    expect(await streams()).toEqual(before);
+    expect(await bucketExists(bucket)).toBe(false);
+  }, 120_000);
+
+  it('with --reset empties the table, lands exact, and removes only what it created', async () => {
+    const table = await theirTable();
+    const bucket = uniqueName('kse-run-reset');
+    const before = await streams();
+    const result = await kse(
+      ...['run', '--target', 'aws', '--yes', '--reset', '--orders', '50'],
+      ...['--table', table, '--bucket', bucket, '--topology', 'fused'],
+    );
+    expect(result.stderr).toMatch(/account unknown/);
+    expect(result.stderr).toMatch(new RegExp(`empty +table ${table} \\(holds rows\\)`));
+    expect(result.stderr).toMatch(/create +stream OrdersStream \(2 shards\)/);
+    expect(result.stdout).toMatch(/^EXACT/m);
+    expect(result.code).toBe(0);
+    // Their table stays (with the run's rows, its own gone); what the run made is gone.
+    expect(await rows(table)).toBe(100);
+    const { TableNames = [] } = await clients.dynamodb.send(new ListTablesCommand({}));
+    expect(TableNames).toContain(table);
+    expect(TableNames).not.toContain(`${table}-checkpoints`);
+    expect(await streams()).toEqual(before);
+    expect(await bucketExists(bucket)).toBe(false);
+  }, 180_000);
+
+  afterAll(() => destroyAwsClients(clients));
 });
