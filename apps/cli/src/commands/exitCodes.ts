@@ -237,11 +237,11 @@ function classifyKnown(error: unknown, depth: number): ClassifiedError | undefin
   if (error.name === 'TimeoutError' || '$metadata' in error || '$fault' in error) {
     return { code: error.name, exitCode: EXIT_CODES.infrastructure, message };
   }
-  const inner = classifyKnown(error.cause, depth + 1);
-  if (inner !== undefined) return { ...inner, message };
   if (code?.startsWith('KSE_')) {
     return { code, exitCode: EXIT_CODES.infrastructure, message, ...atHint };
   }
+  const inner = classifyKnown(error.cause, depth + 1);
+  if (inner !== undefined) return { ...inner, message };
   return undefined;
 }
 

@@ -110,7 +110,10 @@ async function up(flags: UpFlags): Promise<number> {
         : error.setting === 'host'
           ? '--host'
           : error.setting;
-      throw new LocalStackError(error.code, error.message.replace(`${error.code}: `, ''), {
+      const message = error.message
+        .replace(`${error.code}: `, '')
+        .replace(`${error.setting}: `, `${flag}: `);
+      throw new LocalStackError(error.code, message, {
         cause: error,
         setting: flag,
       });

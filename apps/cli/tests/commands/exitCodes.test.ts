@@ -83,6 +83,22 @@ describe('classifyError', () => {
     });
   });
 
+  it("keeps a package error's own code and setting over those of its cause (regression)", () => {
+    const cause = new LocalStackError('KSE_PORT_IN_USE', 'ports.dynamodb: in use', {
+      setting: 'ports.dynamodb',
+    });
+    const error = new LocalStackError('KSE_PORT_IN_USE', '--dynamodb-port: in use', {
+      setting: '--dynamodb-port',
+      cause,
+    });
+    expect(classifyError(error)).toMatchObject({
+      code: 'KSE_PORT_IN_USE',
+      exitCode: 3,
+      message: '--dynamodb-port: in use',
+      hint: 'check --dynamodb-port',
+    });
+  });
+
   it('calls anything else a bug (1), and commander errors usage (2)', () => {
     expect(classifyError(new TypeError('x is undefined'))).toMatchObject({
       code: 'KSE_INTERNAL',
