@@ -36,7 +36,7 @@ describe('exit codes: 2 usage', () => {
   ])('kse %s exits 2 with one line and a hint', async (command, argv) => {
     const result = await kse(...argv);
     expect(result.code).toBe(2);
-    expectOneLineError(result.stderr, `kse ${command}`, '[A-Z_]+');
+    expectOneLineError(result.stderr, `kse ${command}`, '[A-Z0-9_]+');
   });
 });
 
@@ -76,7 +76,7 @@ describe('exit codes: 3 AWS or infrastructure failure', () => {
       closed,
     );
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^kse generate: [A-Z_]+: /m);
+    expect(result.stderr).toMatch(/^kse generate: [A-Z0-9_]+: /m);
   }, 60_000);
 
   it('kse run --yes against an endpoint nothing listens on exits 3, having changed nothing', async () => {
