@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAwsClients,
   destroyAwsClients,
@@ -14,6 +14,7 @@ import {
   resolveAwsConfig,
 } from '@kse/local-stack';
 import type { LocalStackState } from '../../src/commands/local.js';
+import { ensureDebianTool } from '../setup/debianTool.js';
 import { kse } from './runKse.js';
 
 const run = promisify(execFile);
@@ -22,6 +23,12 @@ const AWS_CLI = '/usr/bin/aws';
 
 const dir = mkdtempSync(join(tmpdir(), 'kse-local-cli-'));
 const stateFile = join(dir, 'stack.json');
+
+// A fresh machine gets the AWS CLI here (as the report test gets Chromium); a machine
+// that cannot install it fails this file loudly.
+beforeAll(async () => {
+  await ensureDebianTool(AWS_CLI, 'awscli');
+}, 600_000);
 
 afterAll(async () => {
   await kse('local', 'down', '--state', stateFile);

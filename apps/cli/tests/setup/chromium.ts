@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDebianTool } from './debianTool.js';
 
 const run = promisify(execFile);
 
@@ -11,18 +11,11 @@ const run = promisify(execFile);
 export const CHROMIUM = '/usr/bin/chromium';
 
 /**
- * Makes sure headless Chromium is installed: `apt-get update` then
- * `apt-get install -y chromium` when /usr/bin/chromium is missing (CI images and fresh
- * machines). Returns the binary's path.
+ * Makes sure headless Chromium is installed (Debian's `chromium` package, installed when
+ * /usr/bin/chromium is missing: CI images and fresh machines). Returns the binary's path.
  */
-export async function ensureChromium(): Promise<string> {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 * 1024 * 1024 });
-  await run('apt-get', ['install', '-y', '-qq', 'chromium'], { env, maxBuffer: 64 * 1024 * 1024 });
-  if (!existsSync(CHROMIUM))
-    throw new Error(`apt-get install chromium did not provide ${CHROMIUM}`);
-  return CHROMIUM;
+export function ensureChromium(): Promise<string> {
+  return ensureDebianTool(CHROMIUM, 'chromium');
 }
 
 /** Flags for a quiet, offline, throw-away headless Chromium. */
