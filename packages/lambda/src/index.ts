@@ -6,8 +6,10 @@ export type { LambdaErrorCode, LambdaErrorOptions } from './errors.js';
 // Kinesis event decoding, KPL de-aggregation, partial batch responses, Lambda-shaped
 // events and contexts, and the preprocess / enrich / sink handler factories.
 
-export { KPL_MAGIC, aggregate, deaggregate, isKplAggregated } from './adapters/kpl.js';
-export type { KplUserRecord } from './adapters/kpl.js';
+// The KPL record format is wire format shared with producers: it lives in @kse/schemas,
+// and is re-exported here under the names this package has always exported.
+export { KPL_MAGIC, aggregate, deaggregate, isKplAggregated } from '@kse/schemas';
+export type { KplUserRecord } from '@kse/schemas';
 
 export {
   decodeBase64,

@@ -17,6 +17,8 @@ export const SCHEMA_ERROR_CODES = [
   'KSE_ITEM_TOO_LARGE',
   /** A DynamoDB item does not map back to a typed value. */
   'KSE_ITEM_INVALID',
+  /** A KPL-aggregated record is truncated, has a bad MD5 trailer or a malformed protobuf. */
+  'KSE_KPL_INVALID',
 ] as const;
 
 /** One of {@link SCHEMA_ERROR_CODES}. */

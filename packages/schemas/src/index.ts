@@ -52,3 +52,14 @@ export {
   toDynamoItem,
 } from './dynamo.js';
 export type { AttributeValueLike, EnrichedOrderItemKey, KseAttributeValue } from './dynamo.js';
+
+export {
+  KPL_MAGIC,
+  KPL_OVERHEAD_BYTES,
+  aggregate,
+  deaggregate,
+  isKplAggregated,
+  kplKeySize,
+  kplUserRecordSize,
+} from './kpl.js';
+export type { KplUserRecord } from './kpl.js';

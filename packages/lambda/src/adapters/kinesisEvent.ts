@@ -1,7 +1,6 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { decodeUtf8, type RecordOrigin } from '@kse/schemas';
+import { deaggregate, decodeUtf8, isKplAggregated, type RecordOrigin } from '@kse/schemas';
 import { LambdaError } from '../errors.js';
-import { deaggregate, isKplAggregated } from './kpl.js';
 
 /**
  * One user record of a Kinesis event, decoded to bytes: a plain Kinesis record, or one of

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { LambdaError } from '../errors.js';
+import { SchemaError } from './errors.js';
+
+// The KPL's aggregated-record format: the wire format of a Kinesis record that packs many
+// user records, shared by producers that aggregate (@kse/replay) and consumers that unpack
+// (@kse/lambda's event decoding). Magic number, protobuf `AggregatedRecord`, MD5 trailer.
 
 /** The four bytes that open a KPL-aggregated record. */
 export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 const MD5_BYTES = 16;
+
+/** Bytes of an aggregate's fixed parts: the magic number and the MD5 trailer. */
+export const KPL_OVERHEAD_BYTES = KPL_MAGIC.length + MD5_BYTES;
 
 /** One user record packed inside a KPL-aggregated Kinesis record. */
 export interface KplUserRecord {
@@ -25,7 +32,7 @@ export function isKplAggregated(bytes: Uint8Array): boolean {
 
 /**
  * Unpacks a KPL-aggregated record (magic `F3 89 9A C2`, protobuf `AggregatedRecord`, MD5
- * of the protobuf) into its user records. Throws `KSE_LAMBDA_KPL_INVALID` on a bad MD5
+ * of the protobuf) into its user records. Throws `KSE_KPL_INVALID` on a bad MD5
  * or malformed protobuf; call {@link isKplAggregated} first for bytes that may be plain.
  *
  * @example
@@ -35,13 +42,13 @@ export function isKplAggregated(bytes: Uint8Array): boolean {
  */
 export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
   if (!isKplAggregated(bytes)) {
-    throw new LambdaError('KSE_LAMBDA_KPL_INVALID', 'record does not start with the KPL magic');
+    throw new SchemaError('KSE_KPL_INVALID', 'record does not start with the KPL magic');
   }
   const body = bytes.subarray(KPL_MAGIC.length, bytes.length - MD5_BYTES);
   const trailer = bytes.subarray(bytes.length - MD5_BYTES);
   const digest = createHash('md5').update(body).digest();
   if (!digest.equals(trailer)) {
-    throw new LambdaError('KSE_LAMBDA_KPL_INVALID', 'MD5 trailer does not match the payload');
+    throw new SchemaError('KSE_KPL_INVALID', 'MD5 trailer does not match the payload');
   }
   const partitionKeys: string[] = [];
   const hashKeys: string[] = [];
@@ -57,8 +64,8 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
   return raw.map((record, index) => {
     const partitionKey = partitionKeys[record.pk];
     if (partitionKey === undefined) {
-      throw new LambdaError(
-        'KSE_LAMBDA_KPL_INVALID',
+      throw new SchemaError(
+        'KSE_KPL_INVALID',
         `user record ${index} names partition key index ${record.pk} of ${partitionKeys.length}`,
       );
     }
@@ -66,8 +73,8 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
     if (record.ehk !== undefined) {
       const hashKey = hashKeys[record.ehk];
       if (hashKey === undefined) {
-        throw new LambdaError(
-          'KSE_LAMBDA_KPL_INVALID',
+        throw new SchemaError(
+          'KSE_KPL_INVALID',
           `user record ${index} names hash key index ${record.ehk} of ${hashKeys.length}`,
         );
       }
@@ -90,10 +97,7 @@ function readRecord(bytes: Uint8Array): { pk: number; ehk: number | undefined; d
     else reader.skip(wire); // tags (field 4) carry nothing Lambda passes on
   }
   if (pk === undefined || data === undefined) {
-    throw new LambdaError(
-      'KSE_LAMBDA_KPL_INVALID',
-      'user record lacks partition_key_index or data',
-    );
+    throw new SchemaError('KSE_KPL_INVALID', 'user record lacks partition_key_index or data');
   }
   return { pk, ehk, data };
 }
@@ -128,6 +132,44 @@ export function aggregate(records: readonly KplUserRecord[]): Uint8Array {
   const body = writer.finish();
   const digest = createHash('md5').update(body).digest();
   return Buffer.concat([KPL_MAGIC, body, digest]);
+}
+
+/**
+ * Bytes one entry of an aggregate's key table (a partition key or an explicit hash key)
+ * takes: each distinct key is stored once per aggregate.
+ */
+export function kplKeySize(key: string): number {
+  return lengthDelimitedSize(Buffer.byteLength(key, 'utf8'));
+}
+
+/**
+ * Bytes one user record of `dataBytes` takes in an aggregate, given the indexes of its
+ * keys in the key tables. With {@link KPL_OVERHEAD_BYTES} and {@link kplKeySize}, a
+ * producer knows an aggregate's size before packing it: `aggregate(records).length` is
+ * the overhead, plus each distinct key, plus each record.
+ */
+export function kplUserRecordSize(
+  dataBytes: number,
+  partitionKeyIndex = 0,
+  explicitHashKeyIndex?: number,
+): number {
+  const inner =
+    1 +
+    varintSize(partitionKeyIndex) +
+    (explicitHashKeyIndex === undefined ? 0 : 1 + varintSize(explicitHashKeyIndex)) +
+    lengthDelimitedSize(dataBytes);
+  return lengthDelimitedSize(inner);
+}
+
+// A length-delimited field (fields 1–15: a one-byte tag): tag, length, bytes.
+function lengthDelimitedSize(length: number): number {
+  return 1 + varintSize(length) + length;
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 128)) size += 1;
+  return size;
 }
 
 class ProtoReader {
@@ -221,6 +263,6 @@ class ProtoWriter {
   }
 }
 
-function malformed(reason: string): LambdaError {
-  return new LambdaError('KSE_LAMBDA_KPL_INVALID', `malformed AggregatedRecord: ${reason}`);
+function malformed(reason: string): SchemaError {
+  return new SchemaError('KSE_KPL_INVALID', `malformed AggregatedRecord: ${reason}`);
 }
