@@ -1,6 +1,12 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { Backoff, describeError, sleep as realSleep, type Sleep } from '@kse/core';
-import { LIMITS } from '@kse/schemas';
+import {
+  KPL_OVERHEAD_BYTES,
+  LIMITS,
+  aggregate as packKpl,
+  kplKeySize,
+  kplUserRecordSize,
+} from '@kse/schemas';
 import { ReplayError, type ReplayErrorCode } from './errors.js';
 import {
   DEFAULT_RETRY_OPTIONS,
@@ -26,6 +32,13 @@ export interface ProducerOptions {
   maxBatchBytes?: number;
   /** A partial batch is sent after waiting this long for more records. Default 50 ms. */
   lingerMs?: number;
+  /**
+   * Pack user records into KPL-aggregated Kinesis records (the format the KPL writes and
+   * Lambda and the KCL unpack). Only records with the same partition key share an
+   * aggregate, sent under that key: each lands on the shard it would have landed on alone,
+   * across reshards too. Default false.
+   */
+  aggregate?: boolean;
   /** Retry budget and backoff. */
   retry?: Partial<RetryOptions>;
   /** Where records that cannot be sent go. */
@@ -42,13 +55,16 @@ export const DEFAULT_PRODUCER_OPTIONS = {
   maxBatchRecords: LIMITS.kinesisPutRecordsMaxEntries,
   maxBatchBytes: LIMITS.kinesisPutRecordsMaxBytes,
   lingerMs: 50,
+  aggregate: false,
 } satisfies Partial<ProducerOptions>;
 
 /** Counters of a {@link KinesisProducer}. */
 export interface ProducerStats {
   /** Records Kinesis accepted. */
   sent: number;
-  /** Bytes of data Kinesis accepted. */
+  /** Kinesis records accepted: one per record, or one per aggregate with `aggregate`. */
+  kinesisRecords: number;
+  /** Bytes of data Kinesis accepted (aggregates as packed). */
   bytesSent: number;
   /** Records given up on (retries exhausted, rejected, aborted). */
   deadLettered: number;
@@ -64,17 +80,39 @@ export interface ProducerStats {
   pending: number;
 }
 
+/**
+ * One Kinesis record on its way: a record as it is, or (with `aggregate`) records of one
+ * partition key that will go out packed as one KPL aggregate. A lone record is sent
+ * plain, as the KPL does.
+ */
+interface Entry {
+  records: ReplayRecord[];
+  partitionKey: string;
+  /** The aggregate's length if the records were packed (even a lone one). */
+  packedBytes: number;
+  /** What the entry counts against the record and request limits: data plus key. */
+  size: number;
+  /** The bytes sent, made once at the first try. */
+  data: Uint8Array | undefined;
+}
+
 interface Lane {
-  batch: ReplayRecord[];
+  entries: Entry[];
   bytes: number;
+  /** With `aggregate`: the entry of this batch that still takes records, by partition key. */
+  open: Map<string, Entry>;
   running: Promise<void> | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
 interface Pending {
-  record: ReplayRecord;
+  entry: Entry;
   attempts: string[];
 }
+
+/** How many records `pending` holds (an aggregate holds several). */
+const recordCount = (pending: readonly Pending[]): number =>
+  pending.reduce((count, { entry }) => count + entry.records.length, 0);
 
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -95,6 +133,11 @@ function laneHash(key: string): number {
  * partition key; a lane sends one request at a time, so records of one key reach Kinesis
  * in `put` order — unless a record is retried after a partial failure, which can put it
  * behind a later record of its key (as with the KPL).
+ *
+ * With `aggregate`, records of one partition key that meet in a lane's batch are packed
+ * into KPL-aggregated Kinesis records of at most 1 MiB (data plus key), sent under that key;
+ * a request then carries up to 500 such records. Counters and dead letters stay per
+ * record: an aggregate that fails is retried whole, and dead-lettered record by record.
  *
  * It is the one retry owner of the call path: a whole-request error that is retryable
  * (throttling, 5xx, network) re-sends the request, a partial failure re-sends only the
@@ -121,6 +164,7 @@ export class KinesisProducer {
   readonly #maxRecords: number;
   readonly #maxBytes: number;
   readonly #lingerMs: number;
+  readonly #aggregate: boolean;
   readonly #retry: RetryOptions;
   readonly #sleep: Sleep;
   readonly #random: () => number;
@@ -130,6 +174,7 @@ export class KinesisProducer {
   #fatal: ReplayError | undefined;
   readonly #stats: ProducerStats = {
     sent: 0,
+    kinesisRecords: 0,
     bytesSent: 0,
     deadLettered: 0,
     requests: 0,
@@ -159,13 +204,15 @@ export class KinesisProducer {
     this.#maxRecords = merged.maxBatchRecords;
     this.#maxBytes = merged.maxBatchBytes;
     this.#lingerMs = merged.lingerMs;
+    this.#aggregate = merged.aggregate;
     this.#sleep = merged.sleep ?? realSleep;
     this.#random = merged.random ?? Math.random;
     this.#signal = merged.signal;
     this.#onDeadLetter = merged.onDeadLetter;
     this.#lanes = Array.from({ length: merged.concurrency }, () => ({
-      batch: [],
+      entries: [],
       bytes: 0,
+      open: new Map<string, Entry>(),
       running: undefined,
       timer: undefined,
     }));
@@ -189,20 +236,27 @@ export class KinesisProducer {
   async put(record: ReplayRecord): Promise<void> {
     this.#stats.pending += 1;
     if (this.#fatal !== undefined) {
-      await this.#abandon([{ record, attempts: [] }], 'KSE_REPLAY_ABORTED', this.#fatal.message);
+      await this.#abandon(
+        [{ entry: entryOf(record), attempts: [] }],
+        'KSE_REPLAY_ABORTED',
+        this.#fatal.message,
+      );
       throw this.#fatal;
     }
-    const size = record.data.byteLength + utf8Length(record.partitionKey);
     const lane = this.#lanes[laneHash(record.partitionKey) % this.#lanes.length]!;
-    if (
-      lane.batch.length > 0 &&
-      (lane.batch.length >= this.#maxRecords || lane.bytes + size > this.#maxBytes)
-    ) {
-      await this.#dispatch(lane);
+    if (!(this.#aggregate && this.#append(lane, record))) {
+      const entry = entryOf(record);
+      if (
+        lane.entries.length > 0 &&
+        (lane.entries.length >= this.#maxRecords || lane.bytes + entry.size > this.#maxBytes)
+      ) {
+        await this.#dispatch(lane);
+      }
+      lane.entries.push(entry);
+      lane.bytes += entry.size;
+      if (this.#aggregate) lane.open.set(record.partitionKey, entry);
     }
-    lane.batch.push(record);
-    lane.bytes += size;
-    if (lane.batch.length >= this.#maxRecords) {
+    if (lane.entries.length >= this.#maxRecords) {
       await this.#dispatch(lane);
     } else if (lane.timer === undefined && this.#lingerMs >= 0) {
       lane.timer = setTimeout(() => {
@@ -211,6 +265,27 @@ export class KinesisProducer {
       }, this.#lingerMs);
       lane.timer.unref?.();
     }
+  }
+
+  /**
+   * Adds `record` to the open aggregate of its partition key in `lane`, when there is one
+   * and the aggregate stays within the record limit and the batch within the request
+   * limit. Returns false when it did not: the record starts an entry of its own.
+   */
+  #append(lane: Lane, record: ReplayRecord): boolean {
+    const open = lane.open.get(record.partitionKey);
+    if (open === undefined) return false;
+    const packedBytes = open.packedBytes + kplUserRecordSize(record.data.byteLength);
+    const size = packedBytes + utf8Length(record.partitionKey);
+    if (size > LIMITS.kinesisMaxRecordBytes || lane.bytes - open.size + size > this.#maxBytes) {
+      lane.open.delete(record.partitionKey);
+      return false;
+    }
+    open.records.push(record);
+    open.packedBytes = packedBytes;
+    lane.bytes += size - open.size;
+    open.size = size;
+    return true;
   }
 
   /** Sends every partial batch now (waiting for lane slots), without waiting for replies. */
@@ -233,10 +308,11 @@ export class KinesisProducer {
       clearTimeout(lane.timer);
       lane.timer = undefined;
     }
-    if (lane.batch.length === 0) return;
-    const batch = lane.batch;
-    lane.batch = [];
+    if (lane.entries.length === 0) return;
+    const batch = lane.entries;
+    lane.entries = [];
     lane.bytes = 0;
+    lane.open.clear();
     const running: Promise<void> = this.#sendWithRetry(batch)
       .catch(async (error: unknown) => {
         // Only a dead-letter sink failure lands here: nothing else is left to do with them.
@@ -261,24 +337,26 @@ export class KinesisProducer {
   }
 
   async #abandon(entries: Pending[], code: ReplayErrorCode, reason: string): Promise<void> {
-    for (const { record, attempts } of entries) {
-      this.#stats.pending -= 1;
-      this.#stats.deadLettered += 1;
-      await this.#onDeadLetter({
-        source: record.source,
-        lineNumber: record.lineNumber,
-        code,
-        reason,
-        attempts: attempts.length > 0 ? attempts : undefined,
-        partitionKey: record.partitionKey,
-        data: record.data,
-        size: record.data.byteLength,
-      });
+    for (const { entry, attempts } of entries) {
+      for (const record of entry.records) {
+        this.#stats.pending -= 1;
+        this.#stats.deadLettered += 1;
+        await this.#onDeadLetter({
+          source: record.source,
+          lineNumber: record.lineNumber,
+          code,
+          reason,
+          attempts: attempts.length > 0 ? attempts : undefined,
+          partitionKey: record.partitionKey,
+          data: record.data,
+          size: record.data.byteLength,
+        });
+      }
     }
   }
 
   /** The one retry loop: whole-request errors and partial failures alike. */
-  async #sendWithRetry(batch: ReplayRecord[]): Promise<void> {
+  async #sendWithRetry(batch: Entry[]): Promise<void> {
     // One schedule per batch: retry n (after n failed tries) waits a full-jitter delay
     // below min(maxDelayMs, baseDelayMs · 2^(n-1)); a record gets maxAttempts tries.
     const backoff = new Backoff({
@@ -289,7 +367,7 @@ export class KinesisProducer {
       random: this.#random,
       signal: this.#signal,
     });
-    let pending: Pending[] = batch.map((record) => ({ record, attempts: [] }));
+    let pending: Pending[] = batch.map((entry) => ({ entry, attempts: [] }));
     while (pending.length > 0) {
       if (this.#fatal !== undefined) {
         await this.#abandon(pending, 'KSE_REPLAY_ABORTED', this.#fatal.message);
@@ -306,7 +384,7 @@ export class KinesisProducer {
         return;
       }
       if (backoff.failures > 0) {
-        this.#stats.retries += pending.length;
+        this.#stats.retries += recordCount(pending);
         try {
           await backoff.wait();
         } catch (error) {
@@ -322,9 +400,10 @@ export class KinesisProducer {
         for (const [index, result] of outcome.results.entries()) {
           const entry = pending[index]!;
           if (result.ErrorCode === undefined || result.ErrorCode === null) {
-            this.#stats.sent += 1;
-            this.#stats.pending -= 1;
-            this.#stats.bytesSent += entry.record.data.byteLength;
+            this.#stats.sent += entry.entry.records.length;
+            this.#stats.pending -= entry.entry.records.length;
+            this.#stats.kinesisRecords += 1;
+            this.#stats.bytesSent += entry.entry.data!.byteLength;
             continue;
           }
           entry.attempts.push(`${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim());
@@ -349,7 +428,7 @@ export class KinesisProducer {
       }
       if (failed.length > 0) {
         // Each record keeps its own attempt list; the schedule only counts the tries.
-        backoff.fail(`${failed.length} of ${pending.length} records not accepted`);
+        backoff.fail(`${failed.length} of ${pending.length} Kinesis records not accepted`);
         if (backoff.exhausted) {
           await this.#abandon(
             failed,
@@ -376,9 +455,9 @@ export class KinesisProducer {
         new PutRecordsCommand({
           StreamName: this.#streamName,
           StreamARN: this.#streamArn,
-          Records: pending.map(({ record }) => ({
-            Data: record.data,
-            PartitionKey: record.partitionKey,
+          Records: pending.map(({ entry }) => ({
+            Data: dataOf(entry),
+            PartitionKey: entry.partitionKey,
           })),
         }),
       );
@@ -397,6 +476,31 @@ export class KinesisProducer {
       this.#stats.inFlight -= 1;
     }
   }
+}
+
+/** A record as the entry of its own (a plain Kinesis record until others join it). */
+function entryOf(record: ReplayRecord): Entry {
+  return {
+    records: [record],
+    partitionKey: record.partitionKey,
+    packedBytes:
+      KPL_OVERHEAD_BYTES +
+      kplKeySize(record.partitionKey) +
+      kplUserRecordSize(record.data.byteLength),
+    size: record.data.byteLength + utf8Length(record.partitionKey),
+    data: undefined,
+  };
+}
+
+/** The bytes an entry sends: its record as is, or its records packed (once). */
+function dataOf(entry: Entry): Uint8Array {
+  entry.data ??=
+    entry.records.length === 1
+      ? entry.records[0]!.data
+      : packKpl(
+          entry.records.map((record) => ({ partitionKey: record.partitionKey, data: record.data })),
+        );
+  return entry.data;
 }
 
 function checkInt(option: string, value: number, min: number, max: number): void {

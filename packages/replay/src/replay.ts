@@ -29,6 +29,19 @@ export interface ReplayOptions {
   speedup?: number;
   /** Start from the first event at or after this instant (ISO string, Date or ms epoch). */
   seek?: string | Date | number;
+  /**
+   * Start from the first event whose `idAttribute` is a number ≥ this id (the sample
+   * replayer's `-itemStartId`: resume where a stopped replay left off). With `seek`, the
+   * replay starts at the first event past both.
+   */
+  startId?: number;
+  /** Attribute `startId` is compared with. Default `orderId`. */
+  idAttribute?: string;
+  /**
+   * Pack records of one partition key into KPL-aggregated Kinesis records (see
+   * `ProducerOptions.aggregate`). Default false.
+   */
+  aggregate?: boolean;
   /** Concurrent PutRecords requests. Default 4. */
   concurrency?: number;
   /** Records per PutRecords request (≤ 500). Default 500. */
@@ -61,7 +74,9 @@ export interface ReplayOptions {
 export const DEFAULT_REPLAY_OPTIONS = {
   timestampAttribute: 'orderDateTime',
   partitionKey: 'orderId',
+  idAttribute: 'orderId',
   speedup: 1,
+  aggregate: false,
   concurrency: 4,
   statsIntervalMs: 1_000,
   maxDeadLetterDataBytes: 4 * 1024 * 1024,
@@ -73,13 +88,15 @@ export interface ReplayStats {
   read: number;
   /** Records Kinesis accepted. */
   sent: number;
+  /** Kinesis records they went in: `sent`, or fewer with `aggregate`. */
+  kinesisRecords: number;
   /** Records not sent: bad lines, too large, rejected, retries exhausted, aborted. */
   deadLettered: number;
   /** Of `deadLettered`: lines that were not JSON or lacked an attribute, or too large. */
   badLines: number;
   /** Read and not yet sent or dead-lettered. */
   pending: number;
-  /** Lines passed over before the `seek` instant (not counted in `read`). */
+  /** Lines passed over before the `seek` instant or `startId` (not counted in `read`). */
   skippedBeforeSeek: number;
   /** PutRecords requests, retries included. */
   requests: number;
@@ -123,6 +140,13 @@ function toEpochMs(value: unknown): number {
   return Number.NaN;
 }
 
+/** An id attribute as a number: a number, or a string of one; NaN otherwise. */
+function idOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
 function checkOptions(options: ReplayOptions): void {
   const fail = (option: string, reason: string): never => {
     throw new ReplayError('KSE_REPLAY_OPTIONS_INVALID', `${option} ${reason}`, { option });
@@ -140,6 +164,9 @@ function checkOptions(options: ReplayOptions): void {
     Number.isNaN(toEpochMs(options.seek instanceof Date ? options.seek.getTime() : options.seek))
   ) {
     fail('seek', `must be an ISO-8601 instant; got ${String(options.seek)}`);
+  }
+  if (options.startId !== undefined && !Number.isFinite(options.startId)) {
+    fail('startId', `must be a number; got ${options.startId}`);
   }
   if (options.deadLetterPath === undefined && options.onDeadLetter === undefined) {
     fail(
@@ -198,6 +225,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     maxBatchRecords: o.maxBatchRecords,
     maxBatchBytes: o.maxBatchBytes,
     lingerMs: o.lingerMs,
+    aggregate: o.aggregate,
     retry: o.retry,
     onDeadLetter: sink,
     sleep,
@@ -219,12 +247,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let sourcesRead = 0;
   let currentSource: string | null = null;
   let lastEventTime: number | null = null;
-  let seeking = seekMs !== undefined;
+  let seeking = seekMs !== undefined || o.startId !== undefined;
   let error: ReplayError | null = null;
 
   const snapshot = (p: ProducerStats): Omit<ReplayStats, 'eventsPerSecond'> => ({
     read,
     sent: p.sent,
+    kinesisRecords: p.kinesisRecords,
     deadLettered: badLines + abortedWhilePacing + p.deadLettered,
     badLines,
     pending: p.pending,
@@ -325,7 +354,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           continue;
         }
         if (seeking) {
-          if (eventTime < seekMs!) {
+          if (
+            (seekMs !== undefined && eventTime < seekMs) ||
+            (o.startId !== undefined && !(idOf(record[o.idAttribute]) >= o.startId))
+          ) {
             skippedBeforeSeek += 1;
             continue;
           }

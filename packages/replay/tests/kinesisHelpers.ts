@@ -8,15 +8,21 @@ import {
   type PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
 
-/** Every record of every shard, in shard order, as UTF-8 text. */
-export async function readAllShards(
+/** One Kinesis record as stored: its partition key and its bytes. */
+export interface StoredRecord {
+  partitionKey: string;
+  data: Uint8Array;
+}
+
+/** Every record of every shard, in shard order, as stored. */
+export async function readAllShardRecords(
   kinesis: KinesisClient,
   streamName: string,
-): Promise<Map<string, string[]>> {
+): Promise<Map<string, StoredRecord[]>> {
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  const out = new Map<string, string[]>();
+  const out = new Map<string, StoredRecord[]>();
   for (const shard of Shards) {
-    const records: string[] = [];
+    const records: StoredRecord[] = [];
     let { ShardIterator: iterator } = await kinesis.send(
       new GetShardIteratorCommand({
         StreamName: streamName,
@@ -29,13 +35,27 @@ export async function readAllShards(
         new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
       );
       for (const record of page.Records ?? [])
-        records.push(Buffer.from(record.Data!).toString('utf8'));
+        records.push({ partitionKey: record.PartitionKey!, data: record.Data! });
       if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
       iterator = page.NextShardIterator;
     }
     out.set(shard.ShardId!, records);
   }
   return out;
+}
+
+/** Every record of every shard, in shard order, as UTF-8 text. */
+export async function readAllShards(
+  kinesis: KinesisClient,
+  streamName: string,
+): Promise<Map<string, string[]>> {
+  const shards = await readAllShardRecords(kinesis, streamName);
+  return new Map(
+    [...shards].map(([shardId, records]) => [
+      shardId,
+      records.map((record) => Buffer.from(record.data).toString('utf8')),
+    ]),
+  );
 }
 
 /** Sorted copy, for multiset comparison. */

@@ -11,10 +11,18 @@ import {
   type AwsClients,
 } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
+import { LIMITS, deaggregate, isKplAggregated } from '@kse/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listS3Sources, replay, type ReplaySummary } from '../src/index.js';
 import { buildOrderLines, seededRandom } from './fixtures.js';
-import { injectPutRecordsFaults, orderProblems, readAllShards, sorted } from './kinesisHelpers.js';
+import {
+  injectPutRecordsFaults,
+  orderProblems,
+  readAllShardRecords,
+  readAllShards,
+  sorted,
+  type StoredRecord,
+} from './kinesisHelpers.js';
 
 let clients: AwsClients;
 let dir: string;
@@ -332,6 +340,22 @@ describe('replay batching, seek and pacing', () => {
     expect(orderProblems(shards, lines.slice(12))).toEqual([]);
   });
 
+  it('starts from the first event whose orderId is at least startId (-itemStartId)', async () => {
+    const lines = buildOrderLines({ orders: 10, seed: 3 });
+    const streamName = await newStream(1);
+    const summary = await replay({
+      sources: [writeLines('start-id.json', lines)],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 0,
+      startId: 10_000_005,
+      deadLetterPath: join(dir, 'dl-start-id.ndjson'),
+    });
+    expect(summary).toMatchObject({ ok: true, read: 18, sent: 18, skippedBeforeSeek: 12 });
+    const shards = await readAllShards(clients.kinesis, streamName);
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines.slice(12)));
+  });
+
   it('spreads 2 s of event time over 2 s ± 10% of wall time at speedup 1', async () => {
     // 21 orders, 100 ms apart: the last event is 2,000 ms after the first. Measured from the
     // request carrying the first record to the one carrying the last (the emulator's reply
@@ -358,6 +382,122 @@ describe('replay batching, seek and pacing', () => {
     expect(elapsed).toBeGreaterThanOrEqual(1_800);
     expect(elapsed).toBeLessThan(4_000);
     kinesis.destroy();
+  });
+});
+
+describe('replay with KPL aggregation (aggregate: true)', () => {
+  /** The user records of stored Kinesis records, checking each aggregate keeps its key. */
+  function unpack(records: StoredRecord[]): string[] {
+    return records.flatMap((record) => {
+      if (!isKplAggregated(record.data)) return [Buffer.from(record.data).toString('utf8')];
+      const users = deaggregate(record.data);
+      expect(users.map((u) => u.partitionKey)).toEqual(users.map(() => record.partitionKey));
+      expect(users.every((u) => u.explicitHashKey === undefined)).toBe(true);
+      return users.map((u) => Buffer.from(u.data).toString('utf8'));
+    });
+  }
+
+  it('packs each order with its items under its orderId: every line once, each order on one shard in file order', async () => {
+    const lines = buildOrderLines({ orders: 1000, seed: 5 });
+    const streamName = await newStream(2);
+    const summary = await replay({
+      sources: [writeLines('aggregate.json', lines)],
+      kinesis: clients.kinesis,
+      streamName,
+      speedup: 0,
+      aggregate: true,
+      deadLetterPath: join(dir, 'dl-aggregate.ndjson'),
+    });
+    expectAccounted(summary);
+    expect(summary).toMatchObject({ ok: true, read: 3000, sent: 3000, deadLettered: 0 });
+    // An order and its items meet in one batch (a batch cut can split a few of them).
+    expect(summary.kinesisRecords).toBeGreaterThanOrEqual(1000);
+    expect(summary.kinesisRecords).toBeLessThan(1200);
+    const stored = await readAllShardRecords(clients.kinesis, streamName);
+    const all = [...stored.values()].flat();
+    expect(all).toHaveLength(summary.kinesisRecords);
+    expect(all.filter((record) => isKplAggregated(record.data)).length).toBeGreaterThan(800);
+    const shards = new Map([...stored].map(([id, records]) => [id, unpack(records)]));
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    expect(orderProblems(shards, lines)).toEqual([]);
+  });
+
+  it('keeps each aggregate within 1 MiB and each request within 5 MiB and 500 records', async () => {
+    // 240 records of ~60 KB under one key: aggregates of ~17, requests of ~4–5 aggregates.
+    const pad = 'é'.repeat(30_000);
+    const lines = Array.from({ length: 240 }, (_, i) =>
+      JSON.stringify({
+        orderId: 10_000_001 + i,
+        orderDateTime: '2026-01-01T00:00:00.000Z',
+        key: 'one-key',
+        pad,
+      }),
+    );
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    const log = injectPutRecordsFaults(kinesis, {});
+    const streamName = await newStream(2);
+    const summary = await replay({
+      sources: [writeLines('aggregate-limits.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      partitionKey: 'key',
+      aggregate: true,
+      concurrency: 1,
+      lingerMs: 10_000,
+      deadLetterPath: join(dir, 'dl-aggregate-limits.ndjson'),
+    });
+    kinesis.destroy();
+    expect(summary).toMatchObject({ ok: true, read: 240, sent: 240 });
+    expect(Math.max(...log.bytesPerRequest)).toBeLessThanOrEqual(LIMITS.kinesisPutRecordsMaxBytes);
+    expect(Math.max(...log.entriesPerRequest)).toBeLessThanOrEqual(500);
+    const stored = [...(await readAllShardRecords(clients.kinesis, streamName)).values()].flat();
+    expect(stored.length).toBe(summary.kinesisRecords);
+    expect(stored.length).toBeLessThan(30);
+    for (const record of stored) {
+      expect(record.data.byteLength + Buffer.byteLength(record.partitionKey)).toBeLessThanOrEqual(
+        LIMITS.kinesisMaxRecordBytes,
+      );
+    }
+    // One key, one shard: the records come back in file order.
+    expect(unpack(stored)).toEqual(lines);
+  });
+
+  it('retries a failed aggregate whole, and dead-letters it record by record', async () => {
+    const lines = buildOrderLines({ orders: 50, seed: 8 });
+    const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
+    // Every Kinesis record carrying order 10000007 fails, every time.
+    injectPutRecordsFaults(kinesis, {
+      failEntry: ({ partitionKey }) => partitionKey === '10000007',
+    });
+    const streamName = await newStream(1);
+    const deadLetterPath = join(dir, 'dl-aggregate-faults.ndjson');
+    const summary = await replay({
+      sources: [writeLines('aggregate-faults.json', lines)],
+      kinesis,
+      streamName,
+      speedup: 0,
+      aggregate: true,
+      retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+      sleep: noSleep,
+      deadLetterPath,
+    });
+    kinesis.destroy();
+    expectAccounted(summary);
+    expect(summary).toMatchObject({ ok: false, sent: 147, deadLettered: 3 });
+    const letters = readFileSync(deadLetterPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { code: string; lineNumber: number; attempts: string[] });
+    expect(letters.map((l) => [l.code, l.lineNumber, l.attempts.length])).toEqual([
+      ['KSE_REPLAY_RETRIES_EXHAUSTED', 19, 3],
+      ['KSE_REPLAY_RETRIES_EXHAUSTED', 20, 3],
+      ['KSE_REPLAY_RETRIES_EXHAUSTED', 21, 3],
+    ]);
+    const shards = await readAllShardRecords(clients.kinesis, streamName);
+    expect(sorted(unpack([...shards.values()].flat()))).toEqual(
+      sorted(lines.filter((_, i) => i < 18 || i > 20)),
+    );
   });
 });
 

@@ -110,6 +110,7 @@ describe('formatStatsLine', () => {
       formatStatsLine({
         read: 12_000,
         sent: 12_000,
+        kinesisRecords: 12_000,
         deadLettered: 0,
         badLines: 0,
         pending: 0,
