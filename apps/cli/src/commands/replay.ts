@@ -13,6 +13,7 @@ import {
 } from './awsOptions.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { onInterrupt } from './interrupt.js';
+import { JOIN_PARTITION_KEY, openShardCount, partitionWarning } from './partitionWarning.js';
 import { rewriteSampleFlags } from './sampleFlags.js';
 import { terminalColumns, writeFitted } from '../report/index.js';
 
@@ -26,13 +27,29 @@ interface ReplayFlags extends AwsFlags {
   partitionKey: string;
   speedup: number;
   seek?: string;
+  itemStartId?: number;
+  idAttribute: string;
+  aggregate?: boolean;
+  /** `--no-watermark`: accepted, and true or false alike: kse never sends watermarks. */
+  watermark: boolean;
   concurrency: number;
   maxAttempts: number;
   deadLetter: string;
   statsJson?: string;
   statsInterval: number;
+  /** The sample's `-statisticsFrequency`, in ms: overrides `statsInterval`. */
+  statsIntervalMs?: number;
   shards: number;
 }
+
+/**
+ * The sample replayer's default speed-up (`-speedup`, 6480: an hour of event time in
+ * about 0.56 s), kse replay's default too.
+ */
+export const SAMPLE_SPEEDUP = 6480;
+
+/** Where `--bucket` is read without `--prefix`: the sample's layout (`orders/orders.json`). */
+export const DEFAULT_BUCKET_PREFIX = 'orders/';
 
 /**
  * The single-dash flags of the sample's Java replayer (`amazon-kinesis-replay`) and the
@@ -48,6 +65,10 @@ export const SAMPLE_FLAGS: Readonly<Record<string, string>> = {
   '-timestampAttributeName': '--timestamp-attribute',
   '-speedup': '--speedup',
   '-seek': '--seek',
+  '-aggregate': '--aggregate',
+  '-noWatermark': '--no-watermark',
+  '-statisticsFrequency': '--stats-interval-ms',
+  '-itemStartId': '--item-start-id',
 };
 
 /**
@@ -112,6 +133,7 @@ export function summaryJson(summary: ReplaySummary): Record<string, unknown> {
     ok: summary.ok,
     read: summary.read,
     sent: summary.sent,
+    kinesisRecords: summary.kinesisRecords,
     deadLettered: summary.deadLettered,
     badLines: summary.badLines,
     skippedBeforeSeek: summary.skippedBeforeSeek,
@@ -145,7 +167,10 @@ export function registerReplay(program: Command): void {
     .option('--stream-arn <arn>', 'target stream ARN (sample: -streamArn)');
   addAwsOptions(command, 'AWS region of the stream (sample: -streamRegion)')
     .option('--bucket <name>', 'S3 bucket to read (sample: -bucketName)')
-    .option('--prefix <prefix>', 'S3 key prefix within --bucket (sample: -objectPrefix)', '')
+    .option(
+      '--prefix <prefix>',
+      `S3 key prefix within --bucket, "" for all of it (default: ${DEFAULT_BUCKET_PREFIX}, the sample's layout; sample: -objectPrefix)`,
+    )
     .option('--bucket-region <region>', 'AWS region of the bucket (sample: -bucketRegion)')
     .option(
       '--timestamp-attribute <name>',
@@ -154,21 +179,35 @@ export function registerReplay(program: Command): void {
     )
     .option(
       '--partition-key <attribute>',
-      'attribute used as partition key, or "random"',
-      'orderId',
+      'attribute used as partition key, or "random" (the sample\'s: one per event)',
+      JOIN_PARTITION_KEY,
     )
     .addOption(
       new Option(
         '--speedup <n>',
-        'event time ÷ n = wall time; "max" or 0: as fast as possible (sample: -speedup)',
+        'event time ÷ n = wall time; 1: real time; "max" or 0: as fast as possible (sample: -speedup, same default)',
       )
-        .default(1)
+        .default(SAMPLE_SPEEDUP)
         .argParser(speedupOption),
     )
     .option(
       '--seek <instant>',
       'start from the first event at or after this ISO-8601 instant (sample: -seek)',
       instantOption,
+    )
+    .option(
+      '--item-start-id <id>',
+      'start from the first event whose --id-attribute is ≥ id, e.g. to resume (sample: -itemStartId)',
+      intOption(0, Number.MAX_SAFE_INTEGER),
+    )
+    .option('--id-attribute <name>', 'attribute --item-start-id is compared with', 'orderId')
+    .option(
+      '--aggregate',
+      'KPL-aggregate records of one partition key into one Kinesis record (sample: -aggregate)',
+    )
+    .option(
+      '--no-watermark',
+      "accepted for the sample's -noWatermark: kse replay never sends watermark events",
     )
     .option('--concurrency <n>', 'concurrent PutRecords requests', intOption(1, 64), 4)
     .option(
@@ -183,7 +222,17 @@ export function registerReplay(program: Command): void {
       'replay-dead-letter.ndjson',
     )
     .option('--stats-json <file>', 'write the final summary as JSON to this file')
-    .option('--stats-interval <seconds>', 'seconds between stats lines', intOption(1, 3600), 5)
+    .option(
+      '--stats-interval <seconds>',
+      "seconds between stats lines off a terminal (the sample's default: 20)",
+      intOption(1, 3600),
+      5,
+    )
+    .addOption(
+      new Option('--stats-interval-ms <ms>', "the sample's -statisticsFrequency")
+        .argParser(intOption(1, 3_600_000))
+        .hideHelp(),
+    )
     .option(
       '--shards <n>',
       'shards of the stream when it is created on the embedded stack',
@@ -194,8 +243,18 @@ export function registerReplay(program: Command): void {
       'after',
       `
 The sample's single-dash flags are accepted too: -streamName, -streamArn,
--streamRegion, -bucketName, -bucketRegion, -objectPrefix,
--timestampAttributeName, -speedup, -seek.
+-streamRegion, -bucketName, -bucketRegion, -objectPrefix, -timestampAttributeName,
+-speedup, -seek, -aggregate, -noWatermark, -statisticsFrequency <ms>, -itemStartId.
+Its defaults are kept where they do no harm: speed-up 6480, the bucket layout
+(orders/, products/). Not where they do: its partition keys were random (one per
+event), which parts an order from its items on a stream of several shards, where
+kse's per-shard join cannot match them (kse keys by orderId, and warns when the
+partitioning risks that); it put watermark events into every shard, which kse's
+join does not need and would dead-letter (kse never sends them); its stats came
+every 20 s (kse: 5 s).
+--aggregate packs only records of one partition key, under that key: each Kinesis
+record lands on the shard its records would have, so an order and its items travel
+as one record. Lambda, the KCL and kse's handlers unpack them.
 --target local (the default) replays into the \`kse local up\` stack when one
 is running, else into an embedded stack started for this command (the stream
 is created, and both are gone at the end), whatever AWS_* variables say.
@@ -213,8 +272,9 @@ stream.`,
 
 async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): Promise<number> {
   const specs = [...sources];
-  if (flags.bucket !== undefined) specs.push(`s3://${flags.bucket}/${flags.prefix ?? ''}`);
-  else if (flags.prefix !== '') cmd.error('error: --prefix needs --bucket', { exitCode: 2 });
+  if (flags.bucket !== undefined)
+    specs.push(`s3://${flags.bucket}/${flags.prefix ?? DEFAULT_BUCKET_PREFIX}`);
+  else if (flags.prefix !== undefined) cmd.error('error: --prefix needs --bucket', { exitCode: 2 });
   if (specs.length === 0)
     cmd.error('error: give at least one source, or --bucket', { exitCode: 2 });
   const arnName =
@@ -243,6 +303,12 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
     } else if (target.kind === 'kse-stack') {
       process.stderr.write(`replay: into ${describeTarget(target)}\n`);
     }
+    const shards =
+      aws.stack !== undefined
+        ? flags.shards
+        : await openShardCount(kinesis, { streamName, streamArn: flags.streamArn });
+    const warning = shards === undefined ? undefined : partitionWarning(flags.partitionKey, shards);
+    if (warning !== undefined) process.stderr.write(`${warning}\n`);
     const summary = await replay({
       sources: specs,
       kinesis,
@@ -254,10 +320,13 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
       partitionKey: flags.partitionKey,
       speedup: flags.speedup,
       seek: flags.seek,
+      startId: flags.itemStartId,
+      idAttribute: flags.idAttribute,
+      aggregate: flags.aggregate === true,
       concurrency: flags.concurrency,
       retry: { maxAttempts: flags.maxAttempts },
       deadLetterPath: flags.deadLetter,
-      statsIntervalMs: tty ? 250 : flags.statsInterval * 1000,
+      statsIntervalMs: tty ? 250 : (flags.statsIntervalMs ?? flags.statsInterval * 1000),
       onStats: (stats) => {
         // One line redrawn in place: cut to the terminal's width (a wrapped one would not be).
         if (tty) {
@@ -273,6 +342,9 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
       `replay: ${summary.ok ? 'done' : 'FAILED'}: read ${number.format(summary.read)}, sent ${number.format(summary.sent)}, ` +
         `dead-lettered ${number.format(summary.deadLettered)}, retries ${number.format(summary.retries)}, ` +
         `${(summary.durationMs / 1000).toFixed(1)} s` +
+        (flags.aggregate === true
+          ? `, in ${number.format(summary.kinesisRecords)} KPL-aggregated records`
+          : '') +
         (summary.deadLetterPath === null ? '' : `; dead letters in ${summary.deadLetterPath}`) +
         (summary.error === null ? '' : `\nreplay: ${summary.error.message}`) +
         '\n',

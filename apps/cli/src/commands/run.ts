@@ -47,6 +47,7 @@ interface RunFlags extends AwsFlags {
   shards: number;
   enrichedShards: number;
   rate: number | 'max';
+  aggregate?: boolean;
   topology: Topology;
   joinState: JoinState;
   localStack: LocalStackMode;
@@ -120,6 +121,10 @@ function addWorkloadOptions(command: Command): void {
       DEFAULT_RUN_OPTIONS.enrichedShards,
     )
     .option('--rate <n>', 'records/s put into OrdersStream, or "max"', rateOption, 'max')
+    .option(
+      '--aggregate',
+      "KPL-aggregate the records put into OrdersStream (the sample replayer's -aggregate)",
+    )
     .addOption(
       new Option(
         '--topology <name>',
@@ -258,6 +263,7 @@ function pipelineOptionsOf(
     shards: flags.shards,
     enrichedShards: flags.enrichedShards,
     rate: flags.rate,
+    aggregate: flags.aggregate === true,
     topology: flags.topology,
     joinState: flags.joinState,
     localStack: flags.localStack,

@@ -6,8 +6,13 @@ import type { AwsClients } from '@kse/local-stack';
 import type { RunPipelineOptions } from './options.js';
 import type { RunCounters } from './types.js';
 
-/** Where the input files go in the run's bucket. */
-export const INPUT_KEYS = { products: 'input/products.json', orders: 'input/orders.json' };
+/**
+ * Where the input files go in the run's bucket: the sample's layout (its README has you
+ * create the folders `orders` and `products`, upload `products/products.json` and
+ * `orders/orders.json`, and replay with `-objectPrefix orders`), so that a bucket made
+ * for the sample and one kse made can be used the same way.
+ */
+export const INPUT_KEYS = { products: 'products/products.json', orders: 'orders/orders.json' };
 
 /** The input files of a run, generated into its work directory. */
 export interface RunInput {

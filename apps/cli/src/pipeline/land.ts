@@ -18,7 +18,7 @@ const ITEMS_PER_ORDER = 2;
 export interface LandContext {
   options: Pick<
     ResolvedRunOptions,
-    'bucket' | 'sourceStream' | 'rate' | 'sampleMs' | 'deadlineMs' | 'idleMs'
+    'bucket' | 'sourceStream' | 'rate' | 'aggregate' | 'sampleMs' | 'deadlineMs' | 'idleMs'
   >;
   clients: Pick<AwsClients, 'kinesis' | 's3'>;
   phases: PhaseTimer;
@@ -51,6 +51,11 @@ export async function replayAndLand(context: LandContext): Promise<boolean> {
     context.counters.replayDeadLettered = summary.deadLettered;
     if (summary.error !== null && context.signal?.aborted !== true) {
       context.log(`replay stopped early: ${summary.error.message}`);
+    }
+    if (context.options.aggregate) {
+      context.log(
+        `replay: ${summary.sent} records sent in ${summary.kinesisRecords} KPL-aggregated records`,
+      );
     }
     await waitForRows(context);
     return writeTap.landed >= input.expectedRows;
@@ -89,6 +94,7 @@ function replayInput(context: LandContext): Promise<ReplaySummary> {
     s3: context.clients.s3,
     streamName: options.sourceStream,
     partitionKey: 'orderId',
+    aggregate: options.aggregate,
     speedup,
     deadLetterPath: join(context.workDir, 'replay-dead-letters.ndjson'),
     statsIntervalMs: Math.min(options.sampleMs, 1000),

@@ -45,6 +45,11 @@ export interface RunPipelineOptions {
   enrichedShards: number;
   /** Records per second put into the source stream, or `max`. */
   rate: number | 'max';
+  /**
+   * KPL-aggregate the replay's records (the sample replayer's `-aggregate`): an order and
+   * its items go as one Kinesis record under their orderId; the handlers unpack them.
+   */
+  aggregate: boolean;
   topology: Topology;
   /** Where the join keeps its state (default `memory`: kse run is one long-running process). */
   joinState: JoinState;
@@ -84,6 +89,7 @@ export const DEFAULT_RUN_OPTIONS = {
   shards: 2,
   enrichedShards: 2,
   rate: 'max',
+  aggregate: false,
   topology: 'seed',
   joinState: 'memory',
   pollMs: 200,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { partitionWarning } from '../../src/commands/partitionWarning.js';
 import { formatStatsLine, normalizeSampleFlags } from '../../src/commands/replay.js';
 import { EXIT_USAGE, runCli } from '../../src/program.js';
 
@@ -55,6 +56,24 @@ describe('normalizeSampleFlags', () => {
     ]);
   });
 
+  it("rewrites the sample replayer's -aggregate, -noWatermark, -statisticsFrequency and -itemStartId", () => {
+    expect(
+      normalizeSampleFlags([
+        '-aggregate',
+        '-noWatermark',
+        '-statisticsFrequency',
+        '20000',
+        '-itemStartId=10000005',
+      ]),
+    ).toEqual([
+      '--aggregate',
+      '--no-watermark',
+      '--stats-interval-ms',
+      '20000',
+      '--item-start-id=10000005',
+    ]);
+  });
+
   it('leaves kse flags, values and everything after -- alone', () => {
     expect(normalizeSampleFlags(['--stream', '-speedup', 'a.json', '--', '-seek'])).toEqual([
       '--stream',
@@ -101,6 +120,35 @@ describe('kse replay usage', () => {
     expect(stdout.mock.calls.join('')).toMatch(
       /replay \[options\] \[sources\.\.\.\]\s+Replay NDJSON/,
     );
+  });
+});
+
+describe('kse replay --help', () => {
+  it("names the sample's flags and states its defaults: speed-up 6480, partition key orderId", async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await runCli(['replay', '--help'])).toBe(0);
+    const help = stdout.mock.calls.join('').replace(/\s+/g, ' ');
+    for (const flag of ['-aggregate', '-noWatermark', '-statisticsFrequency', '-itemStartId']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toMatch(/--speedup <n> .*\(default: 6480\)/);
+    expect(help).toMatch(/--partition-key <attribute> .*\(default: "orderId"\)/);
+    expect(help).toMatch(/--prefix <prefix> .*default: orders\//);
+  });
+});
+
+describe('partitionWarning', () => {
+  it('warns in one line of at most 80 columns for random keys on more than one shard', () => {
+    const warning = partitionWarning('random', 2);
+    expect(warning).toMatch(/^replay: warning: --partition-key random on 2 shards/);
+    expect(warning).not.toContain('\n');
+    expect(warning!.length).toBeLessThanOrEqual(80);
+    expect(partitionWarning('recordType', 4)).toContain('--partition-key recordType on 4 shards');
+  });
+
+  it('stays silent when an order and its items share a shard: orderId keys, or one shard', () => {
+    expect(partitionWarning('orderId', 8)).toBeUndefined();
+    expect(partitionWarning('random', 1)).toBeUndefined();
   });
 });
 

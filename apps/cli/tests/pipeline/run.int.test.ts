@@ -228,3 +228,43 @@ describe('kse run on a stack kse did not start (--target aws)', () => {
 
   afterAll(() => destroyAwsClients(clients));
 });
+
+describe("kse run --aggregate (the sample replayer's -aggregate)", () => {
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    // The test run's local stack, through the standard AWS variables (--target aws reads
+    // them), so that the input's keys are in the plan kse prints before it writes them.
+    const { endpoints, region } = testAwsConfig();
+    process.env.AWS_ENDPOINT_URL_KINESIS = endpoints.kinesis;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+    process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
+    process.env.AWS_REGION = region;
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+    process.exitCode = undefined;
+  });
+
+  it("lands an exact table from KPL-aggregated records, its input in the sample's bucket layout", async () => {
+    const bucket = uniqueName('kse-run-aggregate');
+    const table = uniqueName('aggregated');
+    const result = await kse(
+      ...['run', '--target', 'aws', '--yes', '--orders', '1000', '--aggregate'],
+      ...['--bucket', bucket, '--table', table],
+    );
+    expect(result.stdout).toMatch(
+      /expected\s+2000\n\s+landed\s+2000\n\s+missing\s+0\n\s+unexpected\s+0\n\s+mismatched\s+0\n\s+dead-lettered\s+0/,
+    );
+    expect(result.stdout).toMatch(/^EXACT/m);
+    expect(result.code).toBe(0);
+    // 3,000 records (an order and its two items each) went in far fewer Kinesis records.
+    const packed = /replay: 3000 records sent in (\d+) KPL-aggregated records/.exec(result.stderr);
+    expect(packed, result.stderr).not.toBeNull();
+    expect(Number(packed![1])).toBeLessThan(1500);
+    // The input went to the sample's layout: orders/ and products/ (the plan names each key).
+    expect(result.stderr).toContain(`s3://${bucket}/orders/orders.json`);
+    expect(result.stderr).toContain(`s3://${bucket}/products/products.json`);
+  }, 180_000);
+});
