@@ -215,7 +215,9 @@ The sample's single-dash flags work too:
 Other examples:
   kse generate --orders 500000 --out data --gzip
   kse generate --only orders --orders 10 --out - | head
-  kse generate --out s3://my-bucket/orders/ --endpoint-url http://127.0.0.1:4566`,
+The sample's bucket layout (what kse run writes, and kse replay --bucket reads):
+  kse generate --only products --out s3://my-bucket/products/ --endpoint-url …
+  kse generate --only orders --out s3://my-bucket/orders/ --endpoint-url …`,
     )
     .action(async (flags: GenerateFlags, cmd: Command) => {
       process.exitCode = await runGenerate(flags, cmd);
