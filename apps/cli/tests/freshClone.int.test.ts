@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The README's first commands, as a new user runs them: a fresh clone of this commit in a
@@ -138,7 +139,8 @@ describe('a fresh clone: npm ci, npx kse --help, npm start', () => {
           AWS_SHARED_CREDENTIALS_FILE: credentials,
           // Every Node process npm start runs (npm, Nx, the build, kse and its emulators)
           // records each connection it opens.
-          NODE_OPTIONS: `--import ${NET_TRAP}`,
+          // (A file: URL: NODE_OPTIONS splits on spaces, and a URL has none.)
+          NODE_OPTIONS: `--import ${pathToFileURL(NET_TRAP).href}`,
           KSE_NET_TRAP_FILE: connections,
         },
         timeoutMs: 15 * MINUTE,
