@@ -273,6 +273,10 @@ describe('kse replay against the local stack', () => {
     const region = testAwsConfig().region;
     const code = await runCli([
       'replay',
+      // The test run's stack through the AWS_ENDPOINT_URL_* set above (the default local
+      // target ignores every AWS_* variable).
+      '--target',
+      'aws',
       '-streamName',
       streamName,
       '-streamRegion',
