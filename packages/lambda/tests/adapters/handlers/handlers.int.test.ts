@@ -8,7 +8,7 @@ import {
   ensureTable,
 } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
-import { encodeRecord, ENRICHED_TABLE_KEY } from '@kse/schemas';
+import { encodeRecord, ENRICHED_TABLE_KEY, type Product } from '@kse/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEnrichHandler,
@@ -19,6 +19,13 @@ import {
   type KinesisLambdaHandler,
 } from '../../../src/index.js';
 import { putRecords, seededRandom, waitFor } from '../../helpers.js';
+import {
+  arrivalTimes,
+  expectedRows,
+  fullRows,
+  tableRows,
+  type SentRecord,
+} from './expectedRows.js';
 
 const clients = createAwsClients(testAwsConfig());
 const { kinesis } = clients;
@@ -32,10 +39,11 @@ afterEach(async () => {
 const SEED = 'lambda-handlers';
 const ORDERS = 30;
 
-async function sourceRecords() {
+async function sourceRecords(): Promise<(SentRecord & { partitionKey: string })[]> {
   const records = [];
   for await (const record of generateOrders({ orders: ORDERS, products: 50, seed: SEED })) {
     records.push({
+      record,
       partitionKey: String(record.orderId),
       data: Buffer.from(encodeRecord(record)).toString('utf8'),
     });
@@ -43,10 +51,14 @@ async function sourceRecords() {
   return records;
 }
 
-async function products() {
+async function productList(): Promise<Product[]> {
   const list = [];
   for await (const product of generateProducts({ products: 50, seed: SEED })) list.push(product);
-  return loadReferenceTable({ products: list });
+  return list;
+}
+
+async function products() {
+  return loadReferenceTable({ products: await productList() });
 }
 
 async function enrichedTable(): Promise<string> {
@@ -111,16 +123,16 @@ describe('handlers under the local event source mapping', () => {
     const sink = createSinkHandler({ env: {}, kinesis, dynamodb, tableName });
     await map(source, enrich);
     const sinkMapping = await map(enriched, sink, { parallelizationFactor: 2 });
-    await putRecords(kinesis, source, await sourceRecords());
+    const sent = await sourceRecords();
+    await putRecords(kinesis, source, sent);
     await waitFor(
       async () => sinkMapping.stats().counters.recordsSucceeded >= ORDERS * 2,
       'rows in the sink',
     );
-    const items = await scanAll(dynamodb, tableName);
-    expect(items).toHaveLength(ORDERS * 2);
-    const names = items.map((item) => item.shipToName?.S ?? '');
-    expect(names.every((name) => name.length > 0)).toBe(true);
-    expect(items.every((item) => item.productName?.S !== undefined)).toBe(true);
+    const expected = expectedRows(sent, await productList(), await arrivalTimes(kinesis, source));
+    expect(expected).toHaveLength(ORDERS * 2);
+    // Every row, every enriched field (values, arrival traces and event_ts included).
+    expect(tableRows(await scanAll(dynamodb, tableName))).toEqual(expected);
   });
 
   it('fused topology writes enriched rows straight to the table', async () => {
@@ -137,12 +149,15 @@ describe('handlers under the local event source mapping', () => {
       products: await products(),
     });
     const mapping = await map(source, enrich);
-    await putRecords(kinesis, source, await sourceRecords());
+    const sent = await sourceRecords();
+    await putRecords(kinesis, source, sent);
     await waitFor(
       () => mapping.stats().counters.recordsSucceeded === ORDERS * 3,
       'all source records',
     );
-    expect(await scanAll(dynamodb, tableName)).toHaveLength(ORDERS * 2);
+    const expected = expectedRows(sent, await productList(), await arrivalTimes(kinesis, source));
+    expect(expected).toHaveLength(ORDERS * 2);
+    expect(tableRows(await scanAll(dynamodb, tableName))).toEqual(expected);
   });
 
   it('preprocess unwraps DMS records and dead-letters bad input with its reason', async () => {
@@ -195,19 +210,43 @@ describe('handlers under the local event source mapping', () => {
   it('sink reports rows DynamoDB left unprocessed as batch item failures, and the re-drive lands them', async () => {
     const tableName = await enrichedTable();
     const local = { dynamodb: createDynamoDbClient(testAwsConfig(), { maxAttempts: 3 }) };
-    let faults = 2;
-    // The emulator never returns UnprocessedItems: inject it for the first two calls.
+    const keyOf = (request: { PutRequest?: { Item?: Record<string, { N?: string }> } }) =>
+      Number(request.PutRequest?.Item?.orderId?.N);
+    // The order ids each BatchWriteItem call really sent to the table.
+    const written: number[][] = [];
+    let faults = 1;
+    // The emulator never returns UnprocessedItems: on the first call, before anything is
+    // sent, hold back every other row (they never reach the table) and answer them as
+    // UnprocessedItems, as DynamoDB does for a partly throttled call.
     local.dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'BatchWriteItemCommand' && faults > 0) {
-          faults -= 1;
-          const input = args.input as { RequestItems: Record<string, unknown[]> };
-          (result.output as { UnprocessedItems?: unknown }).UnprocessedItems = input.RequestItems;
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        const input = args.input as {
+          RequestItems: Record<
+            string,
+            { PutRequest?: { Item?: Record<string, { N?: string }> } }[]
+          >;
+        };
+        const requests = input.RequestItems[tableName]!;
+        const held = faults > 0 ? requests.filter((_, i) => i % 2 === 1) : [];
+        faults -= 1;
+        const sentNow = requests.filter((request) => !held.includes(request));
+        written.push(sentNow.map(keyOf));
+        const result = await next({
+          ...args,
+          input: { ...input, RequestItems: { [tableName]: sentNow } },
+        });
+        if (held.length > 0) {
+          const output = result.output as {
+            UnprocessedItems?: Record<string, unknown[]>;
+          };
+          output.UnprocessedItems = {
+            [tableName]: [...(output.UnprocessedItems?.[tableName] ?? []), ...held],
+          };
         }
         return result;
       },
-      { step: 'deserialize', name: 'injectUnprocessed' },
+      { step: 'initialize', name: 'injectUnprocessed' },
     );
     const sink = createSinkHandler({
       env: {},
@@ -216,37 +255,64 @@ describe('handlers under the local event source mapping', () => {
       tableName,
       batchWriter: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 },
     });
+    // What the sink answered each invocation (or that it threw): checked after the run.
+    const answers: { records: string[]; failed: string[] | 'threw' }[] = [];
+    const handler: KinesisLambdaHandler = async (event, context) => {
+      const records = event.Records.map((r) => r.kinesis.sequenceNumber);
+      try {
+        const response = await sink(event, context);
+        answers.push({ records, failed: response.batchItemFailures.map((f) => f.itemIdentifier) });
+        return response;
+      } catch (error) {
+        answers.push({ records, failed: 'threw' });
+        throw error;
+      }
+    };
     const stream = uniqueName('enr-faults');
     await ensureStream(kinesis, { streamName: stream, shardCount: 1 });
     const rows = Array.from({ length: 10 }, (_, i) => ({
-      event_ts: 1767225600000,
+      event_ts: 1767225600000 + i,
       orderId: 10000001 + i,
-      orderAmount: 10,
+      orderAmount: 10 + i,
       orderStatus: 'New',
-      orderDateTime: '2026-01-01T00:00:00.000Z',
-      shipToName: 'Zoë Ångström 東京',
-      shipToAddress: 'a',
-      shipToCity: 'c',
-      shipToState: 's',
-      shipToZip: 'z',
-      itemId: 999900001,
-      itemAmount: 10,
-      itemQuantity: 1,
+      orderDateTime: `2026-01-01T00:00:0${i}.000Z`,
+      shipToName: `Zoë Ångström 東京 ${i}`,
+      shipToAddress: `a${i}`,
+      shipToCity: `c${i}`,
+      shipToState: `s${i}`,
+      shipToZip: `z${i}`,
+      itemId: 999900001 + i,
+      itemAmount: 10 + i,
+      itemQuantity: 1 + i,
       itemStatus: 'Ready',
-      productName: 'Desk',
+      productName: i === 3 ? null : `Desk ${i}`,
+      order_arrival_ts: 1767225500000 + i,
+      item_arrival_ts: 1767225400000 + i,
     }));
-    await putRecords(
+    const seqs = await putRecords(
       kinesis,
       stream,
       rows.map((row) => ({ partitionKey: String(row.orderId), data: JSON.stringify(row) })),
     );
-    const mapping = await map(stream, sink, { batchSize: 10 });
+    const mapping = await map(stream, handler, { batchSize: 10 });
     await waitFor(() => mapping.stats().counters.recordsSucceeded === 10, 'all rows');
-    const items = await scanAll(dynamodb, tableName);
-    expect(items.map((i) => Number(i.orderId!.N)).sort()).toEqual(rows.map((r) => r.orderId));
-    expect(items[0]!.shipToName!.S).toBe('Zoë Ångström 東京');
+    const ids = rows.map((row) => row.orderId);
+    const odd = (_: unknown, i: number) => i % 2 === 1;
+    // The first call wrote only the even rows; the held-back odd rows were not written.
+    expect(written[0]).toEqual(ids.filter((_, i) => !odd(_, i)));
+    // A partial batch response naming exactly the held-back rows, not a thrown handler;
+    // the re-drive starts at the lowest of them and lands them.
+    expect(answers).toEqual([
+      { records: seqs, failed: seqs.filter(odd) },
+      { records: seqs.slice(1), failed: [] },
+    ]);
+    expect(written.slice(1)).toEqual([ids.slice(1)]);
+    expect(tableRows(await scanAll(dynamodb, tableName))).toEqual(fullRows(rows));
     const { counters } = mapping.stats();
-    expect(counters.functionErrors + counters.partialFailures).toBeGreaterThanOrEqual(1);
-    expect(counters.recordsDeadLettered).toBe(0);
+    expect(counters).toMatchObject({
+      partialFailures: 1,
+      functionErrors: 0,
+      recordsDeadLettered: 0,
+    });
   });
 });
