@@ -172,7 +172,7 @@ describe('BatchWriter on the local stack', () => {
     fault.remove();
     faulty.destroy();
     expect(isEnrichError(error) && error.code).toBe('KSE_WRITE_FAILED');
-    if (!isEnrichError(error)) return;
+    if (!isEnrichError(error)) throw error;
     // 4 rows, one written per call, 3 calls (1 + maxRetries): one row is left.
     expect(error.unwrittenKeys).toEqual(['701/999900002']);
     expect(error.attempts).toEqual([
@@ -192,7 +192,7 @@ describe('BatchWriter on the local stack', () => {
     });
     const error = await writer.write(rows(3, 800)).catch((e: unknown) => e);
     expect(isEnrichError(error) && error.code).toBe('KSE_WRITE_FAILED');
-    if (!isEnrichError(error)) return;
+    if (!isEnrichError(error)) throw error;
     expect(error.retryable).toBe(false);
     expect([...error.unwrittenKeys].sort()).toEqual([
       '800/999900001',

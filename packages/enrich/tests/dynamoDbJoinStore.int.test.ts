@@ -195,7 +195,8 @@ describe('DynamoDbJoinStore', () => {
     const dEnd = await committed(invocation(scope).flush());
     fromMemory.push(...mEnd.deadLetters.map((l) => String(l.position)));
     fromDynamo.push(...dEnd.deadLetters.map((l) => String(l.position)));
-    expect(new Set(fromDynamo)).toEqual(new Set(fromMemory));
+    // Multisets, not sets: a row or a dead letter emitted twice by either store shows.
+    expect([...fromDynamo].sort()).toEqual([...fromMemory].sort());
     expect(fromMemory.filter((x) => x.startsWith('i')).length).toBeGreaterThan(0);
     // Flushed: nothing of this scope is left but the meta item.
     const leftover = await new DynamoDbJoinStore({ client, tableName, scope }).expiring(
