@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -30,23 +33,49 @@ async function keys(prefix: string): Promise<string[]> {
 
 describe('generateDataset to S3', () => {
   it('uploads both files (multipart: orders is over 5 MiB) with the same bytes as on disk', async () => {
+    // The same dataset, written to disk and uploaded to S3.
+    const dir = mkdtempSync(join(tmpdir(), 'kse-gen-s3-'));
+    const onDisk = await generateDataset({ outDir: dir, orders: 20_000, seed: 's3-bytes' });
+    // Count the multipart calls the upload really made, on the real client.
+    const counted = createAwsClients(testAwsConfig()).s3;
+    const calls: string[] = [];
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
     const result = await generateDataset({
       outDir: `s3://${bucket}/run1`,
-      s3Client: s3,
+      s3Client: counted,
       orders: 20_000,
+      seed: 's3-bytes',
     });
+    counted.destroy();
     expect(result.files).toEqual({
       products: `s3://${bucket}/run1/products.json`,
       orders: `s3://${bucket}/run1/orders.json`,
     });
-    expect(result.bytes.orders).toBeGreaterThan(5 * 1024 * 1024);
-    const orders = await getObject('run1/orders.json');
-    expect(orders.length).toBe(result.bytes.orders);
-    expect(createHash('sha256').update(orders).digest('hex')).toBe(result.sha256!.orders);
-    const lines = orders.toString('utf8').split('\n').slice(0, -1);
+    const ordersFile = readFileSync(onDisk.files.orders!);
+    const productsFile = readFileSync(onDisk.files.products!);
+    expect(ordersFile.length).toBeGreaterThan(5 * 1024 * 1024);
+    // Byte for byte what the disk run wrote.
+    expect((await getObject('run1/orders.json')).equals(ordersFile)).toBe(true);
+    expect((await getObject('run1/products.json')).equals(productsFile)).toBe(true);
+    expect(result.bytes).toEqual(onDisk.bytes);
+    expect(result.sha256).toEqual(onDisk.sha256);
+    expect(createHash('sha256').update(ordersFile).digest('hex')).toBe(result.sha256!.orders);
+    // orders went up in parts: one multipart upload of ≥ 2 parts, completed.
+    const count = (name: string) => calls.filter((c) => c === name).length;
+    expect(count('CreateMultipartUploadCommand')).toBe(1);
+    expect(count('UploadPartCommand')).toBe(Math.ceil(ordersFile.length / (5 * 1024 * 1024)));
+    expect(count('CompleteMultipartUploadCommand')).toBe(1);
+    const lines = ordersFile.toString('utf8').split('\n').slice(0, -1);
     expect(lines).toHaveLength(60_000);
     for (const line of [lines[0]!, lines[1]!, lines.at(-1)!])
       expect(() => decodeRecord(line)).not.toThrow();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('uploads gzip output that gunzips to the plain NDJSON', async () => {
