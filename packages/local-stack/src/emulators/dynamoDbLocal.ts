@@ -238,6 +238,13 @@ export async function startDynamoDbLocal(
       'DynamoDB Local did not answer',
       endpoint,
       async () => {
+        if ((spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+          throw new LocalStackError(
+            'KSE_STACK_START_FAILED',
+            `Java not found: DynamoDB Local needs Java ≥ 17, and "${java}" could not be run (${spawnError!.message}); install a JDK 17 or pass the java option`,
+            { cause: spawnError, resource: endpoint },
+          );
+        }
         if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
           throw new LocalStackError(
             'KSE_STACK_START_FAILED',
