@@ -19,10 +19,12 @@ import {
   DEFAULT_LOCAL_BUCKET,
   DEFAULT_RUN_OPTIONS,
   JOIN_STATES,
+  JOIN_TIMES,
   LOCAL_STACKS,
   TOPOLOGIES,
   runPipeline,
   type JoinState,
+  type JoinTime,
   type LocalStackMode,
   type RunConfirmation,
   type RunPipelineOptions,
@@ -50,6 +52,8 @@ interface RunFlags extends AwsFlags {
   aggregate?: boolean;
   topology: Topology;
   joinState: JoinState;
+  joinTime: JoinTime;
+  joinLateness?: number;
   localStack: LocalStackMode;
   pollMs: number;
   deadline: number;
@@ -99,6 +103,13 @@ end unless --keep; nothing else is deleted; a table that holds rows is
 refused unless --reset. Only a stack \`kse local up\` started (its --state
 file) is reset without asking.
 
+The join. Orders and items join on orderId within a 60 s window, by arrival
+time (--join-time arrival, the sample's ROWTIME) or by orderDateTime
+(--join-time event, with --join-lateness). A shard that gets no more records is
+swept at each idle poll, so an item or an order that met no partner is
+dead-lettered (KSE_JOIN_UNMATCHED, KSE_JOIN_UNMATCHED_ORDER) within window +
+lateness + one poll, never dropped; the summary counts dead letters by code.
+
 Exit status: 0 exact verdict, 1 not exact, 2 usage, 3 AWS or infrastructure
 failure, 130 interrupted.`;
 
@@ -140,6 +151,19 @@ function addWorkloadOptions(command: Command): void {
       )
         .choices(JOIN_STATES)
         .default(DEFAULT_RUN_OPTIONS.joinState),
+    )
+    .addOption(
+      new Option(
+        '--join-time <time>',
+        "the join's clock: arrival (arrival in OrdersStream, the sample's) or event (orderDateTime)",
+      )
+        .choices(JOIN_TIMES)
+        .default(DEFAULT_RUN_OPTIONS.joinTime),
+    )
+    .option(
+      '--join-lateness <seconds>',
+      'how late a record may come and still join (default: 0 with arrival time, 10 with event time)',
+      intAtLeast(0),
     )
     .option(
       '--poll-ms <ms>',
@@ -266,6 +290,8 @@ function pipelineOptionsOf(
     aggregate: flags.aggregate === true,
     topology: flags.topology,
     joinState: flags.joinState,
+    joinTime: flags.joinTime,
+    ...(flags.joinLateness === undefined ? {} : { joinLatenessSeconds: flags.joinLateness }),
     localStack: flags.localStack,
     pollMs: flags.pollMs,
     deadlineMs: flags.deadline,
@@ -343,6 +369,7 @@ function printJson(
     expectedRows: result.expectedRows ?? null,
     wallTimeMs: report.durationsMs.total ?? null,
     landedPerSecond: report.throughput.written.perSecond,
+    deadLettersByCode: report.deadLettersByCode,
     latencyMs: report.latencyMs,
     peakRssBytes: report.peakRssBytes,
     report: reportPaths ?? null,
@@ -361,6 +388,16 @@ export function summaryLines(report: RunReport): string[] {
     `latency p50 ${lat.p50 ?? '–'} ms, p95 ${lat.p95 ?? '–'} ms, ` +
       `p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms`,
     `peak RSS ${Math.round(report.peakRssBytes / 1024 / 1024)} MB`,
+    ...deadLetterLines(report),
+  ];
+}
+
+// The handlers' dead letters by code, when there are any (an exact run has none).
+function deadLetterLines(report: RunReport): string[] {
+  const codes = Object.entries(report.deadLettersByCode).sort(([a], [b]) => a.localeCompare(b));
+  if (codes.length === 0) return [];
+  return [
+    `dead letters by code: ${codes.map(([code, n]) => `${code} ${formatCount(n)}`).join(', ')}`,
   ];
 }
 

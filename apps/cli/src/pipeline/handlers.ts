@@ -1,5 +1,10 @@
 import { InMemoryJoinStore } from '@kse/enrich';
-import { createEnrichHandler, createSinkHandler, type KinesisLambdaHandler } from '@kse/lambda';
+import {
+  createEnrichHandler,
+  createSinkHandler,
+  type EnrichHandler,
+  type KinesisLambdaHandler,
+} from '@kse/lambda';
 import {
   createDynamoDbClient,
   createKinesisClient,
@@ -8,9 +13,24 @@ import {
 } from '@kse/local-stack';
 import type { LatencyRecorder } from '../report/index.js';
 import { INPUT_KEYS } from './input.js';
-import type { JoinState, ResolvedRunOptions, Topology } from './options.js';
+import type { JoinState, JoinTime, ResolvedRunOptions, Topology } from './options.js';
 import type { RunTables } from './resources.js';
-import { tapStreamPuts, tapTableWrites, type PutTap, type WriteTap } from './taps.js';
+import {
+  tapDeadLetters,
+  tapStreamPuts,
+  tapTableWrites,
+  type PutTap,
+  type WriteTap,
+} from './taps.js';
+
+/** The join's settings, as the enrich handler takes them (unset: `@kse/lambda`'s defaults). */
+export interface PipelineJoinSettings {
+  time: JoinTime;
+  /** Allowed lateness, s (default 0 for arrival time, 10 for event time). */
+  latenessSeconds?: number;
+  /** The window, s (default 60, the sample's); kse run keeps the default, tests shorten it. */
+  windowSeconds?: number;
+}
 
 /** What the pipeline needs to build its Lambda handlers. */
 export interface PipelineHandlerContext {
@@ -19,6 +39,8 @@ export interface PipelineHandlerContext {
   joinState: JoinState;
   /** The DynamoDB join-state table, for `joinState: 'dynamodb'` (created by the caller). */
   joinStateTable: string;
+  /** Which time the join runs on, and its lateness. */
+  join: PipelineJoinSettings;
   /** Tapped clients: the handlers must use these, so that writes are counted and timed. */
   clients: Pick<AwsClients, 'kinesis' | 'dynamodb' | 's3'>;
   table: string;
@@ -31,12 +53,17 @@ export interface PipelineHandlerContext {
 
 /** The handlers of one run. */
 export interface PipelineHandlers {
-  /** On the source stream: preprocess, join, lookup; then the enriched stream or the table. */
-  enrich: KinesisLambdaHandler;
+  /**
+   * On the source stream: preprocess, join, lookup; then the enriched stream or the table.
+   * Its `sweep` expires the join state of a shard that gets no records (the mapping's idle timer).
+   */
+  enrich: KinesisLambdaHandler & Pick<EnrichHandler, 'sweep'>;
   /** On the enriched stream (seed topology): the batch writer into the table. */
   sink?: KinesisLambdaHandler;
   /** Records the handlers dead-lettered so far (counted as the dead-letter stream accepts them). */
   deadLettered(): number;
+  /** The same, by dead-letter code (`KSE_JOIN_UNMATCHED`, `KSE_JOIN_UNMATCHED_ORDER`…). */
+  deadLettersByCode(): Record<string, number>;
 }
 
 /**
@@ -47,7 +74,8 @@ export interface PipelineHandlers {
  */
 export function createPipelineHandlers(context: PipelineHandlerContext): PipelineHandlers {
   const { kinesis, dynamodb, s3 } = context.clients;
-  const deadLetters = tapStreamPuts(kinesis, context.deadLetterStream);
+  const deadLetters = tapDeadLetters(kinesis, context.deadLetterStream);
+  const { join } = context;
   const enrich = createEnrichHandler({
     topology: context.topology,
     ...(context.topology === 'seed'
@@ -57,6 +85,9 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
     ...(context.joinState === 'memory'
       ? { joinStore: () => new InMemoryJoinStore() }
       : { joinStateTable: context.joinStateTable }),
+    joinTime: join.time,
+    ...(join.latenessSeconds === undefined ? {} : { joinLatenessSeconds: join.latenessSeconds }),
+    ...(join.windowSeconds === undefined ? {} : { joinWindowSeconds: join.windowSeconds }),
     deadLetterStream: context.deadLetterStream,
     kinesis,
     dynamodb,
@@ -77,6 +108,7 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
     enrich,
     ...(sink === undefined ? {} : { sink }),
     deadLettered: () => deadLetters.accepted,
+    deadLettersByCode: () => ({ ...deadLetters.byCode }),
   };
 }
 
@@ -99,7 +131,14 @@ export function wireHandlers(
   aws: Pick<OpenAws, 'config' | 'clients'>,
   options: Pick<
     ResolvedRunOptions,
-    'topology' | 'joinState' | 'table' | 'enrichedStream' | 'deadLetterStream' | 'bucket'
+    | 'topology'
+    | 'joinState'
+    | 'joinTime'
+    | 'joinLatenessSeconds'
+    | 'table'
+    | 'enrichedStream'
+    | 'deadLetterStream'
+    | 'bucket'
   >,
   tables: RunTables,
   latency: LatencyRecorder,
@@ -123,6 +162,12 @@ export function wireHandlers(
       topology: options.topology,
       joinState: options.joinState,
       joinStateTable: tables.joinState,
+      join: {
+        time: options.joinTime,
+        ...(options.joinLatenessSeconds === undefined
+          ? {}
+          : { latenessSeconds: options.joinLatenessSeconds }),
+      },
       clients,
       table: options.table,
       enrichedStream: options.enrichedStream,

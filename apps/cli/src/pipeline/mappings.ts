@@ -98,6 +98,10 @@ export function sharedMappingSettings(context: MappingContext): SharedMappingSet
 /**
  * Starts the enrich handler's mapping on the source stream and, in the seed topology, the
  * sink's on the enriched stream (parallelization factor 5: five batches per shard at once).
+ * The enrich mapping sweeps each shard it finds idle (every record read so far processed)
+ * at each poll that returns nothing: time moves on without traffic, so an unmatched item
+ * or order is dead-lettered within window + lateness + one poll interval even if its shard
+ * gets no other record (what the scheduled sweeper does on AWS).
  */
 export async function startMappings(
   mappings: RunningMappings,
@@ -110,6 +114,7 @@ export async function startMappings(
     streamName: options.sourceStream,
     functionName: 'kse-enrich',
     handler: handlers.enrich,
+    sweep: (shard) => handlers.enrich.sweep(shard),
     parallelizationFactor: 1,
   });
   if (options.topology === 'seed' && handlers.sink !== undefined) {

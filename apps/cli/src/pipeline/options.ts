@@ -10,6 +10,14 @@ export const JOIN_STATES = ['memory', 'dynamodb'] as const;
 /** `memory`: one store per shard in this process; `dynamodb`: the Lambda deployment's table. */
 export type JoinState = (typeof JOIN_STATES)[number];
 
+/** Which time the join's window is measured in. */
+export const JOIN_TIMES = ['arrival', 'event'] as const;
+/**
+ * `arrival`: the records' arrival in the source stream (the sample's `ROWTIME`); `event`:
+ * their `orderDateTime`, with an allowed lateness.
+ */
+export type JoinTime = (typeof JOIN_TIMES)[number];
+
 /** Where the embedded local stack runs (the local target). */
 export const LOCAL_STACKS = ['process', 'inline'] as const;
 /**
@@ -53,6 +61,13 @@ export interface RunPipelineOptions {
   topology: Topology;
   /** Where the join keeps its state (default `memory`: kse run is one long-running process). */
   joinState: JoinState;
+  /** The join's time (default `arrival`, as the sample's SQL). */
+  joinTime: JoinTime;
+  /**
+   * How late a record may come behind the shard's latest time and still join, seconds;
+   * default `@kse/lambda`'s: 0 for arrival time, 10 for event time.
+   */
+  joinLatenessSeconds?: number;
   pollMs: number;
   /** Where the embedded stack runs (when one is started); default `process`. */
   localStack: LocalStackMode;
@@ -92,6 +107,7 @@ export const DEFAULT_RUN_OPTIONS = {
   aggregate: false,
   topology: 'seed',
   joinState: 'memory',
+  joinTime: 'arrival',
   pollMs: 200,
   localStack: 'process',
   deadlineMs: 10 * 60_000,

@@ -18,6 +18,8 @@ export interface RunReportInput {
   durations: Record<string, number>;
   latency: LatencyRecorder;
   peakRssBytes: number;
+  /** The handlers' dead letters by code. */
+  deadLettersByCode: Record<string, number>;
 }
 
 /**
@@ -48,6 +50,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     durationsMs: durations,
     latency: input.latency.summary(),
     peakRssBytes: input.peakRssBytes,
+    deadLettersByCode: input.deadLettersByCode,
     ...(durations.generate === undefined
       ? {}
       : { activeMsOverride: { generated: durations.generate } }),

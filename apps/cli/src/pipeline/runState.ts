@@ -124,6 +124,7 @@ export class RunState {
       durations: this.phases.durations,
       latency: this.latency,
       peakRssBytes: this.memory.total(this.stackPeakRss),
+      deadLettersByCode: this.wired?.handlers.deadLettersByCode() ?? {},
     });
     const { stack, options } = this;
     const holding = options.keep && stack.ownsProcesses && stack.aws !== undefined;

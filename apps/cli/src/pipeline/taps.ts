@@ -112,3 +112,58 @@ export function tapStreamPuts(client: KinesisClient, streamName: string): PutTap
   );
   return tap;
 }
+
+/** What {@link tapDeadLetters} counts. */
+export interface DeadLetterTap extends PutTap {
+  /**
+   * Dead letters the stream accepted, by their `code` (`KSE_JOIN_UNMATCHED`,
+   * `KSE_JOIN_UNMATCHED_ORDER`, `KSE_SCHEMA_INVALID`…); `unknown` for one without a code.
+   */
+  readonly byCode: Readonly<Record<string, number>>;
+}
+
+/**
+ * {@link tapStreamPuts} for the dead-letter stream, that also reads each accepted dead
+ * letter's `code` (the handlers put `DeadLetter` JSON there): the run's counters tell an
+ * unmatched item from an unmatched order from a bad record.
+ */
+export function tapDeadLetters(client: KinesisClient, streamName: string): DeadLetterTap {
+  const byCode: Record<string, number> = {};
+  const tap = { accepted: 0, failed: 0, byCode };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName !== 'PutRecordsCommand') return result;
+      const input = args.input as {
+        StreamName?: string;
+        StreamARN?: string;
+        Records?: { Data?: Uint8Array }[];
+      };
+      const target = input.StreamName ?? input.StreamARN?.split('/').pop();
+      if (target !== streamName) return result;
+      const output = result.output as { Records?: { ErrorCode?: string }[] };
+      (input.Records ?? []).forEach((record, i) => {
+        if (output.Records?.[i]?.ErrorCode !== undefined) {
+          tap.failed += 1;
+          return;
+        }
+        tap.accepted += 1;
+        const code = codeOf(record.Data);
+        byCode[code] = (byCode[code] ?? 0) + 1;
+      });
+      return result;
+    },
+    { step: 'initialize', name: `kseRunDeadLetterTap-${++taps}` },
+  );
+  return tap;
+}
+
+function codeOf(data: Uint8Array | undefined): string {
+  if (data === undefined) return 'unknown';
+  try {
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { code?: unknown };
+    return typeof parsed.code === 'string' ? parsed.code : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

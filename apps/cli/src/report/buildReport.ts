@@ -26,6 +26,12 @@ export interface RunReport {
     deadLettered: number | null;
   } | null;
   counts: Record<Stage, number>;
+  /**
+   * The handlers' dead letters by code: `KSE_JOIN_UNMATCHED` (items that met no order),
+   * `KSE_JOIN_UNMATCHED_ORDER` (orders that met no item), `KSE_SCHEMA_INVALID`… Part of
+   * `counts.deadLettered`, which also counts the replay's and the mappings' dead letters.
+   */
+  deadLettersByCode: Record<string, number>;
   /** Wall time of each phase (setup, generate, upload, pipeline, verify…) and the total. */
   durationsMs: Record<string, number>;
   throughput: Record<Stage, StageThroughput>;
@@ -54,6 +60,8 @@ export interface BuildReportInput {
   durationsMs: Record<string, number>;
   latency: LatencySummary;
   peakRssBytes: number;
+  /** The handlers' dead letters by code (default none). */
+  deadLettersByCode?: Record<string, number>;
   /**
    * Active time of stages that finished between two samples (e.g. `generated`, done
    * before sampling starts), measured directly; overrides the sample-based estimate.
@@ -104,6 +112,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     options: input.options,
     verdict: input.verdict,
     counts,
+    deadLettersByCode: { ...input.deadLettersByCode },
     durationsMs: { ...input.durationsMs, total: input.finishedAt - input.startedAt },
     throughput,
     latencyMs: input.latency,
