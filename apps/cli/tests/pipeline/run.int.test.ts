@@ -104,6 +104,46 @@ describe('kse run --orders 2000', () => {
     }
   }, 180_000);
 
+  it.each(['seed', 'fused'] as const)(
+    'lands every expected row exactly with --join-time event (%s), and reports the join time and no dead letters',
+    async (topology) => {
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const reportDir = await mkdtemp(join(tmpdir(), 'kse-run-event-'));
+      try {
+        const code = await runCli([
+          'run',
+          '--target',
+          'aws',
+          '--yes',
+          '--orders',
+          '300',
+          '--topology',
+          topology,
+          '--join-time',
+          'event',
+          '--join-lateness',
+          '5',
+          '--report',
+          reportDir,
+        ]);
+        const stdout = out.mock.calls.join('');
+        expect(stdout).toMatch(
+          /expected\s+600\n\s+landed\s+600\n\s+missing\s+0\n\s+unexpected\s+0\n\s+mismatched\s+0\n\s+dead-lettered\s+0/,
+        );
+        expect(stdout).toMatch(/^EXACT/m);
+        expect(code).toBe(0);
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+      }
+      const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
+      expect(report.options).toMatchObject({ joinTime: 'event', joinLatenessSeconds: 5 });
+      expect(report.deadLettersByCode).toEqual({});
+    },
+    180_000,
+  );
+
   it('lands every expected row exactly with the fused topology (built CLI, embedded stack)', async () => {
     const env = { ...process.env };
     for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
