@@ -5,6 +5,7 @@ import {
   type StackProps,
   type aws_cloudwatch as cloudwatch,
   type aws_dynamodb as dynamodb,
+  type aws_events as events,
   type aws_kinesis as kinesis,
   type aws_kms as kms,
   type aws_lambda as lambda,
@@ -19,6 +20,7 @@ import { Observability } from './constructs/Observability.js';
 import { logicalIdWithoutParts } from './constructs/StackPart.js';
 import { State } from './constructs/State.js';
 import { Streams } from './constructs/Streams.js';
+import { Sweeper } from './constructs/Sweeper.js';
 import type { HandlerName } from './handlerEnvironment.js';
 import { type KseStackOptions, resolveKseStackOptions } from './KseStackOptions.js';
 
@@ -60,6 +62,12 @@ export class KseStack extends Stack {
   readonly alarmTopicKey: kms.Key;
   /** The functions of this topology (`sink` only in `seed`). */
   readonly functions: Partial<Record<HandlerName, lambda.Function>>;
+  /** Expires the join state of idle shards, on an EventBridge schedule. */
+  readonly sweeperFunction: lambda.Function;
+  /** The sweeper's own log group. */
+  readonly sweeperLogGroup: logs.LogGroup;
+  /** The schedule that invokes {@link sweeperFunction}. */
+  readonly sweeperSchedule: events.Rule;
   /** Each function's own log group. */
   readonly logGroups: Partial<Record<HandlerName, logs.LogGroup>>;
   readonly alarms: cloudwatch.Alarm[];
@@ -85,6 +93,11 @@ export class KseStack extends Stack {
     this.functions = functions.functions;
     this.logGroups = functions.logGroups;
     this.failureQueue = functions.failureQueue;
+
+    const sweeper = new Sweeper(this, 'Sweeper', { options, streams, state });
+    this.sweeperFunction = sweeper.function;
+    this.sweeperLogGroup = sweeper.logGroup;
+    this.sweeperSchedule = sweeper.schedule;
 
     const observability = new Observability(this, 'Observability', {
       options,

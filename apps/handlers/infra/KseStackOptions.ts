@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import { minimumJoinStateTtlMs } from '@kse/enrich';
 
 /** The two deployable shapes of the pipeline. */
 export const TOPOLOGIES = ['seed', 'fused'] as const;
@@ -28,6 +29,20 @@ export interface KseStackOptions {
   productsKey: string;
   /** Join window in seconds (the sample's `RANGE INTERVAL '1' MINUTE`). */
   joinWindowSeconds: number;
+  /** `arrival` (Kinesis arrival time, the sample's ROWTIME) or `event` (`orderDateTime`): enrich's and the sweeper's `JOIN_TIME`. */
+  joinTime: 'arrival' | 'event';
+  /** Allowed lateness in seconds (`JOIN_LATENESS_SECONDS`); unset: 0 for arrival time, 10 for event time. */
+  joinLatenessSeconds?: number;
+  /**
+   * TTL of join-state keys after their last write, seconds (`JOIN_STATE_TTL_SECONDS`). Must
+   * outlast window + lateness + sweep interval + sweep budget (+ 1 s): TTL only collects
+   * garbage, never removes a key the sweeper has not dead-lettered. Synthesis fails otherwise.
+   */
+  joinStateTtlSeconds: number;
+  /** Period of the sweeper's EventBridge schedule, seconds (`SWEEP_INTERVAL_SECONDS`; whole minutes). */
+  sweepIntervalSeconds: number;
+  /** The sweeper's timeout, seconds (`SWEEP_BUDGET_SECONDS`): the longest one sweep may take. */
+  sweepBudgetSeconds: number;
   /** Batch size of every event source mapping (the sample: 500). */
   batchSize: number;
   /** Concurrent batches per shard for the sink (the sample: 5). */
@@ -54,6 +69,10 @@ export const DEFAULT_KSE_STACK_OPTIONS = {
   bundleDir: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist/handlers'),
   productsKey: 'products/products.json',
   joinWindowSeconds: 60,
+  joinTime: 'arrival',
+  joinStateTtlSeconds: 86_400,
+  sweepIntervalSeconds: 60,
+  sweepBudgetSeconds: 120,
   batchSize: 500,
   sinkParallelizationFactor: 5,
   retryAttempts: 5,
@@ -84,12 +103,65 @@ function validateOptions(options: KseStackOptions): void {
       throw new Error(`KseStack: ${key} must be a positive integer (got ${String(options[key])})`);
     }
   }
+  validateJoinOptions(options);
   if (options.batchSize < 1 || options.batchSize > 10_000) {
     throw new Error(`KseStack: batchSize must be within 1..10000 (got ${options.batchSize})`);
   }
   if (options.sinkParallelizationFactor < 1 || options.sinkParallelizationFactor > 10) {
     throw new Error(
       `KseStack: sinkParallelizationFactor must be within 1..10 (got ${options.sinkParallelizationFactor})`,
+    );
+  }
+}
+
+/** The join's lateness as the handlers default it: 0 for arrival time, 10 s for event time. */
+export function effectiveJoinLatenessSeconds(
+  options: Pick<KseStackOptions, 'joinTime' | 'joinLatenessSeconds'>,
+): number {
+  return options.joinLatenessSeconds ?? (options.joinTime === 'event' ? 10 : 0);
+}
+
+function validateJoinOptions(options: KseStackOptions): void {
+  if (options.joinTime !== 'arrival' && options.joinTime !== 'event') {
+    throw new Error(
+      `KseStack: joinTime must be arrival or event (got ${String(options.joinTime)})`,
+    );
+  }
+  if (!Number.isInteger(options.joinWindowSeconds) || options.joinWindowSeconds < 1) {
+    throw new Error(
+      `KseStack: joinWindowSeconds must be a positive integer (got ${String(options.joinWindowSeconds)})`,
+    );
+  }
+  const lateness = options.joinLatenessSeconds;
+  if (lateness !== undefined && !(Number.isFinite(lateness) && lateness >= 0)) {
+    throw new Error(`KseStack: joinLatenessSeconds must be >= 0 (got ${String(lateness)})`);
+  }
+  const interval = options.sweepIntervalSeconds;
+  if (!Number.isInteger(interval) || interval < 60 || interval % 60 !== 0) {
+    throw new Error(
+      `KseStack: sweepIntervalSeconds must be whole minutes, at least 60 (an EventBridge schedule's rate; got ${String(interval)})`,
+    );
+  }
+  const budget = options.sweepBudgetSeconds;
+  if (!Number.isInteger(budget) || budget < 10 || budget > 900) {
+    throw new Error(
+      `KseStack: sweepBudgetSeconds must be within 10..900 (the sweeper's Lambda timeout; got ${String(budget)})`,
+    );
+  }
+  const minimumSeconds = Math.ceil(
+    minimumJoinStateTtlMs({
+      windowMs: options.joinWindowSeconds * 1000,
+      allowedLatenessMs: effectiveJoinLatenessSeconds(options) * 1000,
+      sweepIntervalMs: interval * 1000,
+      sweepBudgetMs: budget * 1000,
+    }) / 1000,
+  );
+  if (
+    !Number.isInteger(options.joinStateTtlSeconds) ||
+    options.joinStateTtlSeconds < minimumSeconds
+  ) {
+    throw new Error(
+      `KseStack: joinStateTtlSeconds must be at least ${minimumSeconds} (window ${options.joinWindowSeconds} s + lateness ${effectiveJoinLatenessSeconds(options)} s + sweep interval ${interval} s + sweep budget ${budget} s, + 1 s), so that TTL never deletes join state the sweeper has not dead-lettered yet (got ${String(options.joinStateTtlSeconds)})`,
     );
   }
 }

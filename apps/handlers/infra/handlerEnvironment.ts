@@ -2,6 +2,13 @@
 export const HANDLER_NAMES = ['preprocess', 'enrich', 'sink'] as const;
 /** One of {@link HANDLER_NAMES}. */
 export type HandlerName = (typeof HANDLER_NAMES)[number];
+/**
+ * Every bundle: the stream handlers, and the sweeper, which an EventBridge schedule invokes
+ * (no stream feeds it; it expires the join state of idle shards).
+ */
+export const BUNDLE_NAMES = [...HANDLER_NAMES, 'sweeper'] as const;
+/** One of {@link BUNDLE_NAMES}. */
+export type BundleName = (typeof BUNDLE_NAMES)[number];
 
 /**
  * kse's own metrics, as @kse/lambda's handlers emit them (Powertools EMF, namespace `kse`,
@@ -9,7 +16,7 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
  */
 export const KSE_METRICS = {
   namespace: 'kse',
-  serviceName: (name: HandlerName) => `kse-${name}`,
+  serviceName: (name: BundleName) => `kse-${name}`,
   recordsIn: 'RecordsIn',
   recordsOut: 'RecordsOut',
   deadLettered: 'DeadLettered',
@@ -32,15 +39,46 @@ export interface HandlerResources {
   productsBucket: string;
   productsKey: string;
   joinWindowSeconds: number;
+  /** `JOIN_TIME` of enrich and the sweeper (unset: the handlers' default, `arrival`). */
+  joinTime?: 'arrival' | 'event' | undefined;
+  /** `JOIN_LATENESS_SECONDS` (unset: 0 for arrival time, 10 for event time). */
+  joinLatenessSeconds?: number | undefined;
+  /** `JOIN_STATE_TTL_SECONDS` (unset: one day). */
+  joinStateTtlSeconds?: number | undefined;
+  /** `SWEEP_INTERVAL_SECONDS`: the sweeper's schedule period (unset: 60). */
+  sweepIntervalSeconds?: number | undefined;
+  /** `SWEEP_BUDGET_SECONDS`: the sweeper's timeout (unset: 120). */
+  sweepBudgetSeconds?: number | undefined;
+}
+
+/**
+ * The join's variables, the same for enrich and the sweeper (both check the TTL rule
+ * against them at cold start); unset ones are left to the handlers' defaults.
+ */
+function joinEnvironment(resources: HandlerResources): Record<string, string> {
+  const values: Record<string, string | number | undefined> = {
+    JOIN_STATE_TABLE: resources.joinStateTableName,
+    JOIN_WINDOW_SECONDS: resources.joinWindowSeconds,
+    JOIN_TIME: resources.joinTime,
+    JOIN_LATENESS_SECONDS: resources.joinLatenessSeconds,
+    JOIN_STATE_TTL_SECONDS: resources.joinStateTtlSeconds,
+    SWEEP_INTERVAL_SECONDS: resources.sweepIntervalSeconds,
+    SWEEP_BUDGET_SECONDS: resources.sweepBudgetSeconds,
+  };
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  );
 }
 
 /**
  * The environment variables each handler reads at cold start — the names @kse/lambda's
- * factories (`createPreprocessHandler`, `createEnrichHandler`, `createSinkHandler`) validate.
+ * factories (`createPreprocessHandler`, `createEnrichHandler`, `createSinkHandler`, `createSweeperHandler`) validate.
  * Used by the CDK stack and by the bundle smoke test, so both wire the handlers the same way.
  */
 export function handlerEnvironment(
-  name: HandlerName,
+  name: BundleName,
   resources: HandlerResources,
 ): Record<string, string> {
   const common = {
@@ -59,12 +97,17 @@ export function handlerEnvironment(
         ...(resources.topology === 'seed'
           ? { ENRICHED_STREAM: requireValue(resources.enrichedStreamName, 'enrichedStreamName') }
           : { TABLE_NAME: resources.ordersEnrichedTableName }),
-        JOIN_STATE_TABLE: resources.joinStateTableName,
         PRODUCTS_S3_URI: `s3://${resources.productsBucket}/${resources.productsKey}`,
-        JOIN_WINDOW_SECONDS: String(resources.joinWindowSeconds),
+        ...joinEnvironment(resources),
       };
     case 'sink':
       return { ...common, TABLE_NAME: resources.ordersEnrichedTableName };
+    case 'sweeper':
+      return {
+        ...common,
+        SOURCE_STREAM: resources.ordersStreamName,
+        ...joinEnvironment(resources),
+      };
   }
 }
 

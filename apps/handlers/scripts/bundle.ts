@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'tsup';
-import { HANDLER_NAMES, type HandlerName } from '../infra/handlerEnvironment.js';
+import { BUNDLE_NAMES, type BundleName } from '../infra/handlerEnvironment.js';
 import { BUNDLE_ENTRY, zipBundle } from './zipBundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +30,7 @@ export interface BundleFile {
 
 /** What the build reports about one bundle. */
 export interface BundleReport {
-  name: HandlerName;
+  name: BundleName;
   /** The entry file Lambda loads (`index.handler`). */
   bundle: string;
   zip: string;
@@ -141,7 +141,7 @@ async function esbuildFile(
   return metafile;
 }
 
-async function bundleOne(name: HandlerName): Promise<BundleReport> {
+async function bundleOne(name: BundleName): Promise<BundleReport> {
   const outDir = path.join(distDir, 'handlers', name);
   const entry = await esbuildFile('index', path.join(root, 'src', `${name}.ts`), outDir, {
     clean: true,
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   await rm(path.join(distDir, 'zips'), { recursive: true, force: true });
   const reports: BundleReport[] = [];
   // One at a time: the machine is shared, and esbuild is fast enough.
-  for (const name of HANDLER_NAMES) reports.push(await bundleOne(name));
+  for (const name of BUNDLE_NAMES) reports.push(await bundleOne(name));
   await writeFile(
     path.join(distDir, 'bundle-report.json'),
     `${JSON.stringify(reports, null, 2)}\n`,

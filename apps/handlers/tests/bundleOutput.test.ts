@@ -22,10 +22,10 @@ function unzip(zip: Buffer): Record<string, Buffer> {
 
 describe('handler bundles', () => {
   it('builds exactly one bundle per handler', () => {
-    expect(reports.map((r) => r.name)).toEqual(['preprocess', 'enrich', 'sink']);
+    expect(reports.map((r) => r.name)).toEqual(['preprocess', 'enrich', 'sink', 'sweeper']);
   });
 
-  it.each(['preprocess', 'enrich', 'sink'])(
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
     '%s: the asset directory holds index.mjs and tracer.mjs, the files the report lists',
     (name) => {
       expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual(['index.mjs', 'tracer.mjs']);
@@ -36,7 +36,7 @@ describe('handler bundles', () => {
     },
   );
 
-  it.each(['preprocess', 'enrich', 'sink'])(
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
     '%s: imports nothing but Node built-ins and its own tracer.mjs',
     (name) => {
       const allowed = new Set([
@@ -52,7 +52,7 @@ describe('handler bundles', () => {
     },
   );
 
-  it.each(['preprocess', 'enrich', 'sink'])(
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
     '%s: keeps Powertools Tracer and the X-Ray SDK out of the entry, behind import("./tracer.mjs")',
     (name) => {
       const entry = readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs'), 'utf8');
@@ -86,7 +86,7 @@ describe('handler bundles', () => {
     expect(packagesOf('sink')).not.toContain('@aws-sdk/client-s3');
   });
 
-  it.each(['preprocess', 'enrich', 'sink'])(
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
     '%s: the zip holds the bundle’s files byte for byte',
     (name) => {
       const entries = unzip(readFileSync(path.join(APP_ROOT, report(name).zip)));
@@ -97,13 +97,16 @@ describe('handler bundles', () => {
     },
   );
 
-  it.each(['preprocess', 'enrich', 'sink'])('%s: reports sizes that match the files', (name) => {
-    const r = report(name);
-    const size = (file: string) => readFileSync(path.join(BUNDLE_DIR, name, file)).length;
-    expect(r.bytes).toBe(size('index.mjs'));
-    expect(r.lazyBytes).toBe(size('tracer.mjs'));
-    expect(r.files.map((f) => f.bytes)).toEqual([size('index.mjs'), size('tracer.mjs')]);
-    expect(r.zipBytes).toBe(readFileSync(path.join(APP_ROOT, r.zip)).length);
-    expect(r.zipBytes).toBeLessThan(r.bytes + r.lazyBytes);
-  });
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
+    '%s: reports sizes that match the files',
+    (name) => {
+      const r = report(name);
+      const size = (file: string) => readFileSync(path.join(BUNDLE_DIR, name, file)).length;
+      expect(r.bytes).toBe(size('index.mjs'));
+      expect(r.lazyBytes).toBe(size('tracer.mjs'));
+      expect(r.files.map((f) => f.bytes)).toEqual([size('index.mjs'), size('tracer.mjs')]);
+      expect(r.zipBytes).toBe(readFileSync(path.join(APP_ROOT, r.zip)).length);
+      expect(r.zipBytes).toBeLessThan(r.bytes + r.lazyBytes);
+    },
+  );
 });

@@ -60,6 +60,7 @@ describe('AWS Solutions checks (cdk-nag)', () => {
       'AwsSolutions-IAM5[Resource::*] at Kse/Functions/EnrichFunctionRole',
       'AwsSolutions-IAM5[Resource::*] at Kse/Functions/PreprocessFunctionRole',
       'AwsSolutions-IAM5[Resource::*] at Kse/Functions/SinkFunctionRole',
+      'AwsSolutions-IAM5[Resource::*] at Kse/Sweeper/SweeperFunctionRole',
       'AwsSolutions-S1 at Kse/State/ProductsBucket',
       'AwsSolutions-SQS3 at Kse/Functions/FailedBatchesQueue',
     ]);

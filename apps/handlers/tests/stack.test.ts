@@ -61,9 +61,10 @@ function referencedIds(value: unknown, ids: Set<string>): string[] {
 /** What a function's role may do: action → sorted logical ids (and object paths) it applies to. */
 function grantsOf(
   synthesized: Synthesized,
-  fnName: 'preprocess' | 'enrich' | 'sink',
+  fnName: 'preprocess' | 'enrich' | 'sink' | 'sweeper',
 ): Record<string, string[]> {
-  const fn = synthesized.stack.functions[fnName]!;
+  const fn =
+    fnName === 'sweeper' ? synthesized.stack.sweeperFunction : synthesized.stack.functions[fnName]!;
   const roleId = idOf(fn.role!);
   const ids = new Set(Object.keys(synthesized.resources));
   const grants: Record<string, Set<string>> = {};
@@ -119,13 +120,15 @@ describe('KseStack, seed topology', () => {
       'AWS::CloudWatch::Alarm': 26,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::DynamoDB::Table': 2,
-      'AWS::IAM::Policy': 3,
-      'AWS::IAM::Role': 3,
+      'AWS::Events::Rule': 1,
+      'AWS::IAM::Policy': 4,
+      'AWS::IAM::Role': 4,
       'AWS::KMS::Key': 1,
       'AWS::Kinesis::Stream': 4,
       'AWS::Lambda::EventSourceMapping': 3,
-      'AWS::Lambda::Function': 3,
-      'AWS::Logs::LogGroup': 3,
+      'AWS::Lambda::Function': 4,
+      'AWS::Lambda::Permission': 1,
+      'AWS::Logs::LogGroup': 4,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
       'AWS::SNS::Topic': 1,
@@ -327,6 +330,7 @@ describe('KseStack, seed topology', () => {
         s.ordersEnrichedTable,
         s.productsBucket,
         ...Object.values(s.logGroups),
+        s.sweeperLogGroup,
       ]) {
         expect(policyOf(construct), construct.node.path).toEqual([kept, kept]);
       }
@@ -346,7 +350,7 @@ describe('KseStack, seed topology', () => {
           r.Type,
         ),
       );
-      expect(stateful).toHaveLength(4 + 2 + 1 + 3 + 1 + 1 + 1);
+      expect(stateful).toHaveLength(4 + 2 + 1 + 4 + 1 + 1 + 1);
     },
   );
 
@@ -408,6 +412,26 @@ describe('KseStack, seed topology', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       DEAD_LETTER_STREAM: { Ref: idOf(stack.deadLetterStream) },
     });
+    // The join's variables: the same for enrich and the sweeper (the stack options' defaults).
+    const joinEnv = {
+      JOIN_STATE_TABLE: { Ref: idOf(stack.joinStateTable) },
+      JOIN_WINDOW_SECONDS: '60',
+      JOIN_TIME: 'arrival',
+      JOIN_STATE_TTL_SECONDS: '86400',
+      SWEEP_INTERVAL_SECONDS: '60',
+      SWEEP_BUDGET_SECONDS: '120',
+    };
+    expect(
+      (
+        resources[idOf(stack.sweeperFunction)]!.Properties!.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables,
+    ).toEqual({
+      ...common('sweeper'),
+      SOURCE_STREAM: { Ref: idOf(stack.ordersStream) },
+      ...joinEnv,
+    });
     expect(env('preprocess')).toEqual({
       ...common('preprocess'),
       OUTPUT_STREAM: { Ref: idOf(stack.ordersStream) },
@@ -416,11 +440,10 @@ describe('KseStack, seed topology', () => {
       ...common('enrich'),
       TOPOLOGY: 'seed',
       ENRICHED_STREAM: { Ref: idOf(stack.enrichedStream!) },
-      JOIN_STATE_TABLE: { Ref: idOf(stack.joinStateTable) },
       PRODUCTS_S3_URI: {
         'Fn::Join': ['', ['s3://', { Ref: idOf(stack.productsBucket) }, '/products/products.json']],
       },
-      JOIN_WINDOW_SECONDS: '60',
+      ...joinEnv,
     });
     expect(env('sink')).toEqual({
       ...common('sink'),
@@ -453,6 +476,81 @@ describe('KseStack, seed topology', () => {
         [['kinesis:PutRecords'], [idOf(stack.enrichedStream!), idOf(stack.deadLetterStream)]],
       ]),
     );
+  });
+
+  it('grants the sweeper only: its logs, reading OrdersStream, join state (conditional writes) and dead letters', () => {
+    expect(grantsOf(seed, 'sweeper')).toEqual(
+      expectedGrants([
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [idOf(stack.sweeperLogGroup)]],
+        [XRAY_WRITE, ['*']],
+        [
+          ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+          [idOf(stack.ordersStream)],
+        ],
+        [
+          [
+            'dynamodb:BatchGetItem',
+            'dynamodb:BatchWriteItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:PutItem',
+          ],
+          [idOf(stack.joinStateTable)],
+        ],
+        [['dynamodb:Query'], [`${idOf(stack.joinStateTable)}/index/byExpiry`]],
+        [['kinesis:PutRecords'], [idOf(stack.deadLetterStream)]],
+      ]),
+    );
+  });
+
+  it('invokes the sweeper on an EventBridge schedule every sweepIntervalSeconds, with sweepBudgetSeconds as its timeout', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [idOf(stack.sweeperFunction), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [idOf(stack.sweeperFunction), 'Arn'] },
+    });
+    expect(resources[idOf(stack.sweeperFunction)]!.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Timeout: 120,
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect(idOf(stack.sweeperFunction)).toMatch(/^SweeperFunction[0-9A-F]{8}$/);
+  });
+
+  it('refuses to synthesize a join-state TTL that does not outlast window + lateness + sweep interval + budget', () => {
+    // 60 + 10 (event time's default lateness) + 60 + 120 + 1 = 251 s.
+    expect(() => synth({ joinTime: 'event', joinStateTtlSeconds: 250 })).toThrow(
+      /joinStateTtlSeconds must be at least 251 .*TTL never deletes join state the sweeper has not dead-lettered/,
+    );
+    expect(() => synth({ joinTime: 'event', joinStateTtlSeconds: 251 })).not.toThrow();
+    expect(() => synth({ sweepIntervalSeconds: 90 })).toThrow(
+      /sweepIntervalSeconds must be whole minutes/,
+    );
+  });
+
+  it('passes JOIN_TIME and JOIN_LATENESS_SECONDS from the stack options to enrich and the sweeper', () => {
+    const custom = synth({ joinTime: 'event', joinLatenessSeconds: 30, joinStateTtlSeconds: 3600 });
+    for (const fn of [custom.stack.functions.enrich!, custom.stack.sweeperFunction]) {
+      const variables = (
+        custom.resources[idOf(fn)]!.Properties!.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(variables).toMatchObject({
+        JOIN_TIME: 'event',
+        JOIN_LATENESS_SECONDS: '30',
+        JOIN_STATE_TTL_SECONDS: '3600',
+      });
+    }
   });
 
   it('grants sink only: its logs, reading OrdersEnrichedStream, the failure queue, BatchWriteItem on OrdersEnriched, PutRecords of dead letters', () => {
@@ -566,13 +664,15 @@ describe('KseStack, fused topology', () => {
       'AWS::CloudWatch::Alarm': 19,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::DynamoDB::Table': 2,
-      'AWS::IAM::Policy': 2,
-      'AWS::IAM::Role': 2,
+      'AWS::Events::Rule': 1,
+      'AWS::IAM::Policy': 3,
+      'AWS::IAM::Role': 3,
       'AWS::KMS::Key': 1,
       'AWS::Kinesis::Stream': 3,
       'AWS::Lambda::EventSourceMapping': 2,
-      'AWS::Lambda::Function': 2,
-      'AWS::Logs::LogGroup': 2,
+      'AWS::Lambda::Function': 3,
+      'AWS::Lambda::Permission': 1,
+      'AWS::Logs::LogGroup': 3,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
       'AWS::SNS::Topic': 1,

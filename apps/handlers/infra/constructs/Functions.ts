@@ -165,6 +165,11 @@ export class Functions extends StackPart {
         productsBucket: state.productsBucket.bucketName,
         productsKey: options.productsKey,
         joinWindowSeconds: options.joinWindowSeconds,
+        joinTime: options.joinTime,
+        joinLatenessSeconds: options.joinLatenessSeconds,
+        joinStateTtlSeconds: options.joinStateTtlSeconds,
+        sweepIntervalSeconds: options.sweepIntervalSeconds,
+        sweepBudgetSeconds: options.sweepBudgetSeconds,
         deadLetterStreamName: streams.deadLetterStream.streamName,
       }),
     });
