@@ -33,7 +33,7 @@ import { FUNCTION_RUNTIME } from '../infra/constructs/Functions.js';
 import {
   handlerEnvironment,
   KSE_METRICS,
-  type HandlerName,
+  type BundleName,
   type HandlerResources,
 } from '../infra/handlerEnvironment.js';
 import { APP_ROOT, BUNDLE_DIR } from './support/synth.js';
@@ -74,8 +74,8 @@ interface Invocation {
 
 /** Runs one bundle in a fresh Node process with exactly `env` (plus PATH), like a cold start. */
 async function invokeBundle(
-  name: HandlerName,
-  event: KinesisStreamEvent,
+  name: BundleName,
+  event: KinesisStreamEvent | Record<string, unknown>,
   env: Record<string, string>,
 ): Promise<Invocation> {
   const child = run(node, [INVOKER, path.join(BUNDLE_DIR, name, 'index.mjs'), name], {
@@ -151,7 +151,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000
 }
 
 /** The EMF metrics a function emitted: metric name → value, for namespace kse and its service. */
-function emfMetrics(lines: Record<string, unknown>[], name: HandlerName): Record<string, number> {
+function emfMetrics(lines: Record<string, unknown>[], name: BundleName): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const line of lines) {
     const aws = line._aws as
@@ -520,6 +520,77 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
       [ORDER_ID, UNKNOWN_PRODUCT, null],
     ]);
     expect(emfMetrics(lines, 'enrich')[KSE_METRICS.endToEndLatencyMax]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sweeper bundle, invoked by its schedule, dead-letters an unmatched item whose shard got no other record', async () => {
+    // A shard of its own: one lone item, processed by the enrich bundle (its state and the
+    // shard's checkpoint committed), then no traffic. The join window is 1 s.
+    const sweep: HandlerResources = {
+      ...resources,
+      ordersStreamName: uniqueName('orders-idle'),
+      deadLetterStreamName: uniqueName('dead-letters-idle'),
+      joinStateTableName: uniqueName('join-state-idle'),
+      joinWindowSeconds: 1,
+    };
+    await Promise.all([
+      ensureStream(clients.kinesis, { streamName: sweep.ordersStreamName, shardCount: 1 }),
+      ensureStream(clients.kinesis, { streamName: sweep.deadLetterStreamName, shardCount: 1 }),
+      ensureJoinStateTable(clients.dynamodb, sweep.joinStateTableName),
+    ]);
+    const loneOrderId = 20000001;
+    await clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: sweep.ordersStreamName,
+        Records: [
+          {
+            PartitionKey: String(loneOrderId),
+            Data: Buffer.from(JSON.stringify({ ...item(KNOWN_PRODUCT, 1), orderId: loneOrderId })),
+          },
+        ],
+      }),
+    );
+    const shards = await readStream(clients.kinesis, sweep.ordersStreamName);
+    const [event] = eventsOf(shards, sweep.ordersStreamName, config);
+    const enriched = await invokeBundle('enrich', event!, {
+      ...awsEnv,
+      ...handlerEnvironment('enrich', sweep),
+    });
+    expect(enriched.outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
+    expect(decodeAll(await readStream(clients.kinesis, sweep.deadLetterStreamName))).toEqual([]);
+
+    // The item can no longer match once the wall clock is past its arrival + the window.
+    const expiresAt = shards[0]!.records[0]!.arrivalMs + 1_000;
+    await waitFor(() => Date.now() > expiresAt + 100, 'the item to expire', 10_000);
+    const scheduled = {
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: config.region,
+      resources: ['arn:aws:events:us-east-1:000000000000:rule/kse-sweeper'],
+      detail: {},
+    };
+    const swept = await invokeBundle('sweeper', scheduled, {
+      ...awsEnv,
+      ...handlerEnvironment('sweeper', sweep),
+    });
+    expect(swept.outcome).toEqual({
+      ok: true,
+      result: {
+        shards: 1,
+        swept: [shards[0]!.shardId],
+        skipped: [],
+        deadLettered: 1,
+        conflicts: 0,
+      },
+    });
+    const deadLetters = decodeAll(await readStream(clients.kinesis, sweep.deadLetterStreamName));
+    expect(deadLetters.map((d) => [d.code, (d.data as { orderId?: number }).orderId])).toEqual([
+      ['KSE_JOIN_UNMATCHED', loneOrderId],
+    ]);
+    expect(emfMetrics(swept.lines, 'sweeper')).toMatchObject({ DeadLettered: 1, SweptShards: 1 });
   });
 
   it('a bundle without its configuration fails the cold start, naming the variable', async () => {
