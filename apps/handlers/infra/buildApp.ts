@@ -20,6 +20,19 @@ export function buildApp(app: App): KseStack {
     }
     return value;
   };
+  const nonNegative = (key: string): number | undefined => {
+    const raw = context(key);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`context ${key} must be an integer >= 0 (got ${raw})`);
+    }
+    return value;
+  };
+  const joinTime = context('joinTime');
+  if (joinTime !== undefined && joinTime !== 'arrival' && joinTime !== 'event') {
+    throw new Error(`context joinTime must be arrival or event (got ${joinTime})`);
+  }
   const topology = context('topology') ?? 'seed';
   if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
     throw new Error(`context topology must be one of ${TOPOLOGIES.join(', ')} (got ${topology})`);
@@ -41,6 +54,11 @@ export function buildApp(app: App): KseStack {
     ordersShards: integer('ordersShards'),
     enrichedShards: integer('enrichedShards'),
     cdcShards: integer('cdcShards'),
+    joinTime: joinTime as 'arrival' | 'event' | undefined,
+    joinLatenessSeconds: nonNegative('joinLatenessSeconds'),
+    joinStateTtlSeconds: integer('joinStateTtlSeconds'),
+    sweepIntervalSeconds: integer('sweepIntervalSeconds'),
+    sweepBudgetSeconds: integer('sweepBudgetSeconds'),
     description: `kse streaming ETL on Kinesis, Lambda and DynamoDB (${topology} topology)`,
   };
   return new KseStack(app, context('stackName') ?? 'Kse', props);

@@ -844,6 +844,22 @@ describe('CDK app entry (context values)', () => {
     expect(stack.functions.sink).toBeUndefined();
   });
 
+  it('takes the join options from -c joinTime, joinLatenessSeconds and joinStateTtlSeconds', () => {
+    const stack = buildApp(
+      new App({
+        context: { joinTime: 'event', joinLatenessSeconds: '0', joinStateTtlSeconds: '7200' },
+      }),
+    );
+    expect(stack.options).toMatchObject({
+      joinTime: 'event',
+      joinLatenessSeconds: 0,
+      joinStateTtlSeconds: 7200,
+    });
+    expect(() => buildApp(new App({ context: { joinTime: 'wall' } }))).toThrow(
+      /context joinTime must be arrival or event/,
+    );
+  });
+
   it('builds provisioned billing from -c billing=provisioned with capacities', () => {
     const stack = buildApp(
       new App({
