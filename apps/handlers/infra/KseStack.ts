@@ -29,11 +29,12 @@ export interface KseStackProps extends StackProps, Partial<KseStackOptions> {}
 
 /**
  * The kse pipeline on AWS: Kinesis streams, the three Lambda functions fed by event source
- * mappings, the OrdersEnriched and join-state tables, the products bucket, an on-failure queue,
+ * mappings, the sweeper on an EventBridge schedule (it expires the join state of idle shards),
+ * the OrdersEnriched and join-state tables, the products bucket, an on-failure queue,
  * alarms and a dashboard. Each function's role holds only what that function does.
  *
- * Built from four parts, each a construct of its own: {@link Streams}, {@link State},
- * {@link Functions} and {@link Observability}. The parts do not show in logical ids, which stay
+ * Built from five parts, each a construct of its own: {@link Streams}, {@link State},
+ * {@link Functions}, {@link Sweeper} and {@link Observability}. The parts do not show in logical ids, which stay
  * those of the resources as direct children of the stack.
  *
  * @example
