@@ -7,7 +7,13 @@ import { CliError, EXIT_CODES } from './exitCodes.js';
 import { onInterrupt } from './interrupt.js';
 import { intAtLeast } from './options.js';
 import { writeFitted } from '../report/index.js';
-import { formatVerdict, verifyTable } from '../verify/index.js';
+import {
+  DEFAULT_VERIFY_OPTIONS,
+  formatVerdict,
+  formatVerifyProgress,
+  verifyTable,
+  type VerifyProgress,
+} from '../verify/index.js';
 
 interface VerifyFlags extends AwsFlags {
   input: string;
@@ -17,6 +23,8 @@ interface VerifyFlags extends AwsFlags {
   deadLetters?: string;
   examples: number;
   segments: number;
+  partitionMb: number;
+  progress?: boolean;
   output?: 'json' | 'text';
   /** Deprecated spelling of `--output json`. */
   json?: boolean;
@@ -37,7 +45,19 @@ export function registerVerify(program: Command): void {
   addAwsOptions(command)
     .option('--dead-letters <file>', 'NDJSON dead-letter file of the run, counted in the verdict')
     .option('--examples <n>', 'examples to print for each kind of difference', intAtLeast(0), 5)
-    .option('--segments <n>', 'parallel Scan segments', intAtLeast(1), 1)
+    .option(
+      '--segments <n>',
+      'parallel Scan segments',
+      intAtLeast(1),
+      DEFAULT_VERIFY_OPTIONS.segments,
+    )
+    .option(
+      '--partition-mb <n>',
+      'MiB of the orders file compared in memory at a time; beyond it, both sides are partitioned by orderId into temporary files',
+      intAtLeast(1),
+      DEFAULT_VERIFY_OPTIONS.partitionBytes >> 20,
+    )
+    .option('--no-progress', 'no progress lines on stderr')
     .addOption(
       new Option('--output <format>', 'text: the verdict for people; json: the result').choices([
         'json',
@@ -51,7 +71,15 @@ export function registerVerify(program: Command): void {
 Expected rows are derived from the files alone (items joined to orders on
 orderId, LEFT JOIN products on itemId = productId), independently of the
 streaming join. Every compared field must match; event_ts and the *_arrival_ts
-trace fields are ignored. The table is only read.
+trace fields are ignored. Duplicates follow the join's and the sink's rule, last
+write wins: one row per orderId/itemId, the last copy of the item joined to the
+last copy of its order. The table is only read.
+
+Memory stays flat whatever the row count: an orders file larger than
+--partition-mb is hash-partitioned by orderId into a kse-verify-* temporary
+directory (removed on exit), the table's rows likewise while it is scanned,
+and each partition is compared on its own. A long verify prints a progress
+line to stderr every 5 s.
 
 Where the table is: --target local (the default) is the stack \`kse local up\`
 started (its --state file); --endpoint-url an endpoint (e.g. one that
@@ -96,6 +124,13 @@ async function verifyCommand(flags: VerifyFlags): Promise<void> {
       ordersPath,
       examples: flags.examples,
       segments: flags.segments,
+      partitionBytes: flags.partitionMb * 2 ** 20,
+      ...(flags.progress === false
+        ? {}
+        : {
+            onProgress: (progress: VerifyProgress) =>
+              process.stderr.write(formatVerifyProgress(progress) + '\n'),
+          }),
       ...(deadLettered === undefined ? {} : { deadLettered }),
     });
     if (output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -93,7 +93,9 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
 
   await replayAndLandSampled(run, options, input, clients);
   run.throwIfInterrupted();
-  return phases.run('verify', () => verifyRun(clients.dynamodb, options.table, input, run.samples));
+  return phases.run('verify', () =>
+    verifyRun(clients.dynamodb, options.table, input, run.samples, run.io.log),
+  );
 }
 
 // The input bucket: the one asked for; else kse-<account>-<region> in an account (bucket

@@ -82,7 +82,7 @@ export class LandedIndex {
   // slots keep their key, so a probe passes them).
   private find(key: number): number {
     const mask = this.keys.length - 1;
-    let slot = mix(key) & mask;
+    let slot = mixKey(key) & mask;
     while (this.states[slot] !== EMPTY && this.keys[slot] !== key) slot = (slot + 1) & mask;
     return slot;
   }
@@ -105,8 +105,8 @@ export class LandedIndex {
   }
 }
 
-// Mixes both 32-bit halves of a safe integer into a well-spread 32-bit hash.
-function mix(key: number): number {
+/** Mixes both 32-bit halves of a safe integer into a well-spread 32-bit hash. */
+export function mixKey(key: number): number {
   let h = Math.imul((key >>> 0) ^ Math.imul(Math.floor(key / 2 ** 32), 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);

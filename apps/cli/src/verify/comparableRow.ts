@@ -1,29 +1,24 @@
-import type { EnrichedOrderItem } from '@kse/schemas';
+import {
+  ENRICHED_FIELDS,
+  ENRICHED_TRACE_FIELDS,
+  type EnrichedField,
+  type EnrichedOrderItem,
+} from '@kse/schemas';
+
+/** One compared field name: an enriched field that is not a trace field. */
+export type ComparedField = Exclude<EnrichedField, (typeof ENRICHED_TRACE_FIELDS)[number]>;
 
 /**
- * The fields of an enriched row that verification compares, in a fixed order. Left out on
- * purpose: `event_ts` (when the row was produced) and the `*_arrival_ts` trace fields
- * (when the source records reached Kinesis): they differ from run to run by design.
+ * The fields of an enriched row that verification compares, in `ENRICHED_FIELDS` order:
+ * every field of `@kse/schemas`' one list but its trace fields (`ENRICHED_TRACE_FIELDS`:
+ * `event_ts`, when the row was produced, and the `*_arrival_ts` fields, when the source
+ * records reached Kinesis), which differ from run to run by design. Derived, not written
+ * out, so that a field added to the enriched row is compared without anyone remembering to.
  */
-export const COMPARED_FIELDS = [
-  'orderId',
-  'itemId',
-  'orderAmount',
-  'orderStatus',
-  'orderDateTime',
-  'shipToName',
-  'shipToAddress',
-  'shipToCity',
-  'shipToState',
-  'shipToZip',
-  'itemAmount',
-  'itemQuantity',
-  'itemStatus',
-  'productName',
-] as const;
-
-/** One compared field name. */
-export type ComparedField = (typeof COMPARED_FIELDS)[number];
+export const COMPARED_FIELDS: readonly ComparedField[] = ENRICHED_FIELDS.filter(
+  (field): field is ComparedField =>
+    !(ENRICHED_TRACE_FIELDS as readonly EnrichedField[]).includes(field),
+);
 
 /** An enriched row without the fields that legitimately differ between runs. */
 export type ComparableRow = Pick<EnrichedOrderItem, ComparedField>;

@@ -3,7 +3,133 @@ import { diffRows, type ComparableRow } from './comparableRow.js';
 import { LandedIndex } from './LandedIndex.js';
 import { rowFingerprint } from './rowFingerprint.js';
 import { rowKey } from './rowKey.js';
-import type { Comparison, MismatchExample, VerifyResult } from './types.js';
+import type { Comparison, LandedEntry, MismatchExample, VerifyResult } from './types.js';
+
+/** The expected rows of one partition, and a way to find one of them again by key. */
+export interface ExpectedPartition {
+  /** Every expected row of the partition, one per key. */
+  rows(): Iterable<ComparableRow> | AsyncIterable<ComparableRow>;
+  /** The expected row with this key (for a mismatch example). */
+  row(orderId: number, itemId: number): ComparableRow | undefined;
+}
+
+/** Reads one landed item again, to show how a mismatched row differs. */
+export type Reread = (
+  row: ComparableRow,
+) => Promise<Record<string, AttributeValueLike> | undefined>;
+
+/**
+ * The comparison of landed items with expected rows, field by field (see
+ * `COMPARED_FIELDS`), one partition at a time: {@link landedEntry} maps each item of the
+ * table to its key and fingerprint (or counts it invalid); {@link comparePartition} holds
+ * the fingerprints of one partition's expected rows (see {@link LandedIndex}) and takes
+ * each landed entry of the same partition from them; {@link result} gives the counts and a
+ * few examples of each kind of difference (mismatches re-read).
+ */
+export class ComparisonTally {
+  private expected = 0;
+  private landed = 0;
+  private matched = 0;
+  private mismatched = 0;
+  private missing = 0;
+  private unexpected = 0;
+  private invalid = 0;
+  private readonly examples: VerifyResult['examples'] = {
+    missing: [],
+    unexpected: [],
+    mismatched: [],
+    invalid: [],
+  };
+  private readonly mismatchedRows: ComparableRow[] = [];
+
+  /** @param keep how many examples of each kind of difference to keep */
+  constructor(private readonly keep = 5) {}
+
+  /** Rows expected so far (compared partitions). */
+  get expectedRows(): number {
+    return this.expected;
+  }
+
+  /** Landed items seen so far. */
+  get landedItems(): number {
+    return this.landed;
+  }
+
+  /** A table item as a landed entry; `undefined` (counted invalid) when not an enriched row. */
+  landedEntry(item: Record<string, AttributeValueLike>): LandedEntry | undefined {
+    this.landed += 1;
+    let row: EnrichedOrderItem;
+    try {
+      row = fromDynamoItem(item);
+    } catch (error) {
+      this.invalid += 1;
+      if (this.examples.invalid.length < this.keep) {
+        this.examples.invalid.push({
+          key: `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+      return undefined;
+    }
+    return { orderId: row.orderId, itemId: row.itemId, fingerprint: rowFingerprint(row) };
+  }
+
+  /**
+   * Compares one partition: every expected row of it against every landed entry of it
+   * (entries of other partitions must not be given). Holds ~34 bytes per expected row.
+   */
+  async comparePartition(
+    expected: ExpectedPartition,
+    landed: AsyncIterable<LandedEntry> | Iterable<LandedEntry>,
+  ): Promise<void> {
+    const index = new LandedIndex();
+    for await (const row of expected.rows()) {
+      this.expected += 1;
+      index.add(row, rowFingerprint(row));
+    }
+    for await (const entry of landed) {
+      const wanted = index.take(entry);
+      if (wanted === undefined) {
+        this.unexpected += 1;
+        if (this.examples.unexpected.length < this.keep) this.examples.unexpected.push(rowKey(entry));
+      } else if (wanted === entry.fingerprint) {
+        this.matched += 1;
+      } else {
+        this.mismatched += 1;
+        if (this.mismatchedRows.length < this.keep) {
+          const row = expected.row(entry.orderId, entry.itemId);
+          if (row !== undefined) this.mismatchedRows.push(row);
+        }
+      }
+    }
+    this.missing += index.size;
+    const room = this.keep - this.examples.missing.length;
+    if (room > 0) this.examples.missing.push(...index.remainingKeys(room));
+  }
+
+  /** The counts and examples; each mismatch example's landed row is read again. */
+  async result(reread: Reread): Promise<Comparison> {
+    const mismatched: MismatchExample[] = [];
+    for (const row of this.mismatchedRows) {
+      const item = await reread(row);
+      const differences =
+        item === undefined
+          ? [{ field: 'orderId' as const, expected: row.orderId, actual: null }]
+          : diffRows(row, fromDynamoItem(item));
+      mismatched.push({ key: rowKey(row), differences });
+    }
+    return {
+      expected: this.expected,
+      landed: this.landed,
+      matched: this.matched,
+      missing: this.missing,
+      unexpected: this.unexpected,
+      mismatched: this.mismatched,
+      invalid: this.invalid,
+      examples: { ...this.examples, mismatched },
+    };
+  }
+}
 
 /** Options of {@link compareLanded}. */
 export interface CompareLandedOptions {
@@ -11,129 +137,33 @@ export interface CompareLandedOptions {
   landed:
     | AsyncIterable<Record<string, AttributeValueLike>>
     | Iterable<Record<string, AttributeValueLike>>;
-  /**
-   * The rows the input calls for. Called once, and once more when a mismatch example needs
-   * an expected row that was compared before its landed row arrived.
-   */
-  expected: () => AsyncIterable<ComparableRow> | Iterable<ComparableRow>;
+  /** The rows the input calls for, one per key (see `LastWrites`). */
+  expected: ExpectedPartition;
   /** Reads one landed item again, to show how a mismatched row differs. */
-  reread: (row: ComparableRow) => Promise<Record<string, AttributeValueLike> | undefined>;
+  reread: Reread;
   /** How many examples of each kind of difference to keep; default 5. */
   examples?: number;
 }
 
 /**
- * Compares landed items with expected rows, field by field (see `COMPARED_FIELDS`). The
- * table is read and the expected rows derived at the same time; each side holds only a key
- * and a fingerprint of the rows the other side has not produced yet (see
- * {@link LandedIndex}), and the few mismatch examples are re-read. An expected row listed
- * twice can be matched by one landed row only: the second counts as missing.
+ * Compares landed items with expected rows in one partition, in memory (the fast path of
+ * `verifyTable`, and the reference its partitioned path is tested against).
  */
 export async function compareLanded(options: CompareLandedOptions): Promise<Comparison> {
-  const keep = options.examples ?? 5;
-  const examples: VerifyResult['examples'] = {
-    missing: [],
-    unexpected: [],
-    mismatched: [],
-    invalid: [],
-  };
-  // Rows one side has produced and the other not yet.
-  const landedOnly = new LandedIndex();
-  const expectedOnly = new LandedIndex();
-  let landed = 0;
-  let invalid = 0;
-  let expected = 0;
-  let matched = 0;
-  let mismatched = 0;
-  let duplicates = 0;
-  // Mismatch examples: expected rows at hand, or keys of rows to derive again.
-  const mismatchedRows: ComparableRow[] = [];
-  const mismatchedKeys = new Set<string>();
-  const mismatch = (row: ComparableRow, atHand: boolean): void => {
-    mismatched += 1;
-    if (mismatchedRows.length + mismatchedKeys.size >= keep) return;
-    if (atHand) mismatchedRows.push(row);
-    else mismatchedKeys.add(rowKey(row));
-  };
-  let failed = false;
-  const readTable = async (): Promise<void> => {
-    for await (const item of options.landed) {
-      if (failed) return;
-      landed += 1;
-      let row: EnrichedOrderItem;
-      try {
-        row = fromDynamoItem(item);
-      } catch (error) {
-        invalid += 1;
-        if (examples.invalid.length < keep) {
-          examples.invalid.push({
-            key: `${item.orderId?.N ?? '?'}/${item.itemId?.N ?? '?'}`,
-            reason: error instanceof Error ? error.message : String(error),
-          });
-        }
-        continue;
-      }
-      const fingerprint = rowFingerprint(row);
-      const wanted = expectedOnly.take(row);
-      if (wanted === undefined) landedOnly.add(row, fingerprint);
-      else if (wanted === fingerprint) matched += 1;
-      else mismatch(row, false);
-    }
-  };
-  const deriveExpected = async (): Promise<void> => {
-    for await (const row of options.expected()) {
-      if (failed) return;
-      expected += 1;
-      const fingerprint = rowFingerprint(row);
-      const found = landedOnly.take(row);
-      if (found === fingerprint) matched += 1;
-      else if (found !== undefined) mismatch(row, true);
-      else if (!expectedOnly.add(row, fingerprint)) {
-        duplicates += 1;
-        if (examples.missing.length < keep) examples.missing.push(rowKey(row));
-      }
-    }
-  };
-  const both = [readTable(), deriveExpected()].map((side) =>
-    side.catch((error: unknown) => {
-      failed = true;
-      throw error;
-    }),
-  );
-  await Promise.all(both);
-
-  const missing = expectedOnly.size + duplicates;
-  examples.missing.push(...expectedOnly.remainingKeys(keep - examples.missing.length));
-  const unexpected = landedOnly.size;
-  examples.unexpected.push(...landedOnly.remainingKeys(keep));
-
-  examples.mismatched.push(...(await mismatchExamples(options, mismatchedRows, mismatchedKeys)));
-  return { expected, landed, matched, missing, unexpected, mismatched, invalid, examples };
+  const tally = new ComparisonTally(options.examples ?? 5);
+  await tally.comparePartition(options.expected, entries(tally, options.landed));
+  return tally.result(options.reread);
 }
 
-// How each mismatched row differs: the expected rows at hand, plus those whose keys are in
-// `keys` (derived once more), each compared with its landed row read again.
-async function mismatchExamples(
-  options: Pick<CompareLandedOptions, 'expected' | 'reread'>,
-  atHand: readonly ComparableRow[],
-  keys: Set<string>,
-): Promise<MismatchExample[]> {
-  const rows = [...atHand];
-  if (keys.size > 0) {
-    for await (const row of options.expected()) {
-      if (!keys.delete(rowKey(row))) continue;
-      rows.push(row);
-      if (keys.size === 0) break;
-    }
+/** The landed entries of some table items (invalid items counted and left out). */
+export async function* entries(
+  tally: ComparisonTally,
+  items:
+    | AsyncIterable<Record<string, AttributeValueLike>>
+    | Iterable<Record<string, AttributeValueLike>>,
+): AsyncGenerator<LandedEntry> {
+  for await (const item of items) {
+    const entry = tally.landedEntry(item);
+    if (entry !== undefined) yield entry;
   }
-  const examples: MismatchExample[] = [];
-  for (const row of rows) {
-    const item = await options.reread(row);
-    const differences =
-      item === undefined
-        ? [{ field: 'orderId' as const, expected: row.orderId, actual: null }]
-        : diffRows(row, fromDynamoItem(item));
-    examples.push({ key: rowKey(row), differences });
-  }
-  return examples;
 }

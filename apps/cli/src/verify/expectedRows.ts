@@ -10,19 +10,10 @@ import {
   type OrderItem,
 } from '@kse/schemas';
 import type { ComparableRow } from './comparableRow.js';
+import { emptyExpectedStats, type ExpectedStats } from './expectedStats.js';
+import { LastWrites } from './lastWrites.js';
 
-/** Counts gathered while deriving the expected rows from the input files. */
-export interface ExpectedStats {
-  products: number;
-  orders: number;
-  items: number;
-  /** Items whose order is not in the file: an inner join produces no row for them. */
-  orphanItems: number;
-  /** Items whose product is not in the products file: a row with `productName: null`. */
-  unknownProducts: number;
-  /** Lines that are not valid records (counted, never silently skipped). */
-  badLines: number;
-}
+export { emptyExpectedStats, type ExpectedStats } from './expectedStats.js';
 
 /** Options of {@link expectedRows}. */
 export interface ExpectedRowsOptions {
@@ -32,26 +23,16 @@ export interface ExpectedRowsOptions {
   ordersPath: string;
   /** Filled in while rows are produced; complete once the generator is done. */
   stats?: ExpectedStats;
-  /**
-   * How many recent orders are kept to join items that follow them. The generator writes
-   * each order just before its items, so a small window joins everything in one pass;
-   * items whose order is out of the window are joined in a second pass. Default 10,000.
-   */
-  orderWindow?: number;
-}
-
-/** A fresh, zeroed {@link ExpectedStats}. */
-export function emptyExpectedStats(): ExpectedStats {
-  return { products: 0, orders: 0, items: 0, orphanItems: 0, unknownProducts: 0, badLines: 0 };
 }
 
 /**
  * Derives the rows that must be in the table from the generated files, with the plain
  * relational join: items ⋈ orders on `orderId`, LEFT JOIN products on
- * `itemId = productId`. It shares no code with the streaming join on purpose, so that a
- * bug there cannot hide itself here. Memory stays bounded: products are held, orders only
- * in a sliding window (items that precede their order, or follow it from far away, are
- * joined by a second pass over the file).
+ * `itemId = productId`, after **last write wins** on duplicates (one row per
+ * `orderId`/`itemId`: the last copy of the item joined to the last copy of its order; see
+ * {@link LastWrites}). It shares no code with the streaming join on purpose, so that a bug
+ * there cannot hide itself here. This one holds the whole input in memory: `verifyTable`
+ * partitions it by `orderId` to stay within a memory budget.
  *
  * @example
  * ```ts
@@ -62,64 +43,18 @@ export function emptyExpectedStats(): ExpectedStats {
  */
 export async function* expectedRows(options: ExpectedRowsOptions): AsyncGenerator<ComparableRow> {
   const stats = options.stats ?? emptyExpectedStats();
-  const window = options.orderWindow ?? 10_000;
   const productNames = await loadProductNames(options.productsPath, stats);
-  const recent = new Map<number, Order>();
-  const stragglers: OrderItem[] = [];
-
-  const row = (order: Order, item: OrderItem): ComparableRow => {
-    const productName = productNames.get(item.itemId);
-    if (productName === undefined) stats.unknownProducts += 1;
-    return {
-      orderId: order.orderId,
-      itemId: item.itemId,
-      orderAmount: order.orderAmount,
-      orderStatus: order.orderStatus,
-      orderDateTime: order.orderDateTime,
-      shipToName: order.shipToName,
-      shipToAddress: order.shipToAddress,
-      shipToCity: order.shipToCity,
-      shipToState: order.shipToState,
-      shipToZip: order.shipToZip,
-      itemAmount: item.itemAmount,
-      itemQuantity: item.itemQuantity,
-      itemStatus: item.itemStatus,
-      productName: productName ?? null,
-    };
-  };
-
-  for await (const record of readSourceRecords(options.ordersPath, stats)) {
-    if (record.recordType === 'Order') {
-      stats.orders += 1;
-      recent.delete(record.orderId);
-      recent.set(record.orderId, record);
-      if (recent.size > window) recent.delete(recent.keys().next().value as number);
-    } else {
-      stats.items += 1;
-      const order = recent.get(record.orderId);
-      if (order === undefined) stragglers.push(record);
-      else yield row(order, record);
-    }
-  }
-  if (stragglers.length === 0) return;
-
-  // Second pass: find the orders of the items the window could not join.
-  const wanted = new Set(stragglers.map((item) => item.orderId));
-  const orders = new Map<number, Order>();
-  const ignored = emptyExpectedStats();
-  for await (const record of readSourceRecords(options.ordersPath, ignored)) {
-    if (record.recordType === 'Order' && wanted.has(record.orderId)) {
-      orders.set(record.orderId, record);
-    }
-  }
-  for (const item of stragglers) {
-    const order = orders.get(item.orderId);
-    if (order === undefined) stats.orphanItems += 1;
-    else yield row(order, item);
-  }
+  const writes = new LastWrites();
+  for await (const record of readSourceRecords(options.ordersPath, stats)) writes.add(record);
+  stats.repeatedKeys += writes.repeated;
+  yield* writes.rows(productNames, stats);
 }
 
-async function loadProductNames(path: string, stats: ExpectedStats): Promise<Map<number, string>> {
+/** The products file as `productId` → `productName` (the reference table, held whole). */
+export async function loadProductNames(
+  path: string,
+  stats: ExpectedStats,
+): Promise<Map<number, string>> {
   const names = new Map<number, string>();
   for await (const line of readNdjsonLines(createReadStream(path), { source: path })) {
     if (!line.ok) {
@@ -140,11 +75,18 @@ async function loadProductNames(path: string, stats: ExpectedStats): Promise<Map
   return names;
 }
 
-async function* readSourceRecords(
+/**
+ * The orders and items of an orders file, validated, in file order; counts them (`orders`,
+ * `items`) and every line that is not one (`badLines`). `onBytes` hears the bytes read.
+ */
+export async function* readSourceRecords(
   path: string,
   stats: ExpectedStats,
+  onBytes?: (bytes: number) => void,
 ): AsyncGenerator<Order | OrderItem> {
-  for await (const line of readNdjsonLines(createReadStream(path), { source: path })) {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const chunks = onBytes === undefined ? file : counted(file, onBytes);
+  for await (const line of readNdjsonLines(chunks, { source: path })) {
     if (!line.ok) {
       stats.badLines += 1;
       continue;
@@ -161,6 +103,18 @@ async function* readSourceRecords(
       stats.badLines += 1;
       continue;
     }
+    if (record.recordType === 'Order') stats.orders += 1;
+    else stats.items += 1;
     yield record;
+  }
+}
+
+async function* counted(
+  chunks: AsyncIterable<Buffer>,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    onBytes(chunk.length);
+    yield chunk;
   }
 }

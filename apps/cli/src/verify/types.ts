@@ -1,4 +1,4 @@
-import type { ExpectedStats } from './expectedRows.js';
+import type { ExpectedStats } from './expectedStats.js';
 import type { FieldDifference } from './comparableRow.js';
 
 /** A landed row that differs from its expected row. */
@@ -50,3 +50,26 @@ export type Comparison = Pick<
   | 'invalid'
   | 'examples'
 >;
+
+/** One landed row as the comparison needs it: its key and its fingerprint. */
+export interface LandedEntry {
+  orderId: number;
+  itemId: number;
+  fingerprint: number;
+}
+
+/** How far a verification is (see `formatVerifyProgress`). */
+export interface VerifyProgress {
+  /** `scan`: reading the table (and the input); `compare`: comparing partitions. */
+  phase: 'scan' | 'compare';
+  /** Table items read so far. */
+  scanned: number;
+  /** Rows expected, once known (before the scan on the fast path). */
+  expected: number | undefined;
+  /** Share of the input file read, 0 … 1. */
+  inputRead: number;
+  /** Partitions compared so far, and in all. */
+  partitionsDone: number;
+  partitions: number;
+  elapsedMs: number;
+}

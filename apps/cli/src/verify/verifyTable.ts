@@ -1,8 +1,13 @@
+import { stat } from 'node:fs/promises';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { compareLanded } from './compareLanded.js';
-import { emptyExpectedStats, expectedRows } from './expectedRows.js';
+import type { Order, OrderItem } from '@kse/schemas';
+import { ComparisonTally, entries, type Reread } from './compareLanded.js';
+import { loadProductNames, readSourceRecords } from './expectedRows.js';
+import { emptyExpectedStats, type ExpectedStats } from './expectedStats.js';
+import { LastWrites } from './lastWrites.js';
+import { PartitionSpill } from './partitionSpill.js';
 import { asItem, scanItems } from './scanTable.js';
-import type { VerifyResult } from './types.js';
+import type { Comparison, VerifyProgress, VerifyResult } from './types.js';
 
 /** Options of {@link verifyTable}. */
 export interface VerifyTableOptions {
@@ -18,17 +23,47 @@ export interface VerifyTableOptions {
   deadLettered?: number;
   /** How many examples of each kind of difference to keep; default 5. */
   examples?: number;
-  /** Parallel scan segments; default 1. */
+  /** Parallel Scan segments; default {@link DEFAULT_VERIFY_OPTIONS}`.segments`. */
   segments?: number;
+  /**
+   * Bytes of the orders file compared in memory at a time (the partition budget): a file
+   * larger than this is hash-partitioned by `orderId` into temporary files, as are the
+   * table's rows, and compared one partition at a time. Memory then stays flat whatever
+   * the row count (about 2.5 × the budget at most). Default 32 MiB (about 100,000 rows of
+   * `kse generate`'s data).
+   */
+  partitionBytes?: number;
+  /** Where the `kse-verify-*` directory of the partitions goes; default the OS's temp dir. */
+  tempDir?: string;
+  /** Hears how far the verification is, every `progressIntervalMs`. */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Default 5,000 ms. */
+  progressIntervalMs?: number;
 }
 
+/** Defaults of {@link VerifyTableOptions}. */
+export const DEFAULT_VERIFY_OPTIONS = {
+  tableName: 'OrdersEnriched',
+  examples: 5,
+  // Measured on the local stack (see the CLI README): 4 segments keep dynalite busy while
+  // this process decodes the pages it already has.
+  segments: 4,
+  partitionBytes: 32 << 20,
+  progressIntervalMs: 5_000,
+} satisfies Partial<VerifyTableOptions>;
+
 /**
- * Checks a table against the rows the input files call for: a paginated Scan through the
- * SDK (every item mapped with `fromDynamoItem`) while every expected row (see
- * {@link expectedRows}) is derived, compared field by field. Only a key and a fingerprint
- * are held per row that one side has produced and the other not yet (see
- * `LandedIndex`: a million rows in ~34 MB); mismatch examples are re-read with
- * GetItem.
+ * Checks a table against the rows the input files call for: a (segmented, parallel) Scan
+ * through the SDK, every item mapped with `fromDynamoItem` to its key and a fingerprint of
+ * its compared fields, against the rows derived from the input (see `expectedRows`: last
+ * write wins on duplicates, as in the join and the sink), compared field by field.
+ *
+ * Memory is bounded whatever the row count: an input within `partitionBytes` is compared
+ * in memory (the fast path: its rows first, then the table streamed past them); a larger
+ * one is hash-partitioned by `orderId` into temporary files while the table is scanned
+ * into files partitioned the same way, then compared one partition at a time. The files
+ * live in one `kse-verify-*` directory, removed on every exit path. Mismatch examples are
+ * re-read with GetItem.
  *
  * @example
  * ```ts
@@ -39,30 +74,48 @@ export interface VerifyTableOptions {
  */
 export async function verifyTable(options: VerifyTableOptions): Promise<VerifyResult> {
   const started = Date.now();
-  const table = options.tableName ?? 'OrdersEnriched';
+  const settings = { ...DEFAULT_VERIFY_OPTIONS, ...definedOnly(options) };
+  const table = settings.tableName;
   const input = emptyExpectedStats();
-  let passes = 0;
-  const comparison = await compareLanded({
-    landed: scanItems(options.dynamodb, table, options.segments ?? 1),
-    expected: () =>
-      expectedRows({
-        productsPath: options.productsPath,
-        ordersPath: options.ordersPath,
-        // The first pass fills the stats; a second one (for mismatch examples) must not.
-        stats: passes++ === 0 ? input : emptyExpectedStats(),
-      }),
-    examples: options.examples,
-    reread: async (row) => {
-      const response = await options.dynamodb.send(
-        new GetItemCommand({
-          TableName: table,
-          Key: { orderId: { N: String(row.orderId) }, itemId: { N: String(row.itemId) } },
-          ConsistentRead: true,
-        }),
-      );
-      return response.Item === undefined ? undefined : asItem(response.Item);
-    },
-  });
+  const tally = new ComparisonTally(settings.examples);
+  const inputBytes = (await stat(options.ordersPath)).size;
+  const partitions = Math.max(1, Math.ceil(inputBytes / Math.max(1, settings.partitionBytes)));
+  const progress: VerifyProgress = {
+    phase: 'scan',
+    scanned: 0,
+    expected: undefined,
+    inputRead: 0,
+    partitionsDone: 0,
+    partitions,
+    elapsedMs: 0,
+  };
+  const timer =
+    options.onProgress === undefined
+      ? undefined
+      : setInterval(() => {
+          progress.scanned = tally.landedItems;
+          progress.elapsedMs = Date.now() - started;
+          options.onProgress!(progress);
+        }, settings.progressIntervalMs);
+  timer?.unref();
+  const context: VerifyContext = {
+    options,
+    table,
+    segments: settings.segments,
+    input,
+    tally,
+    progress,
+    inputBytes,
+    productNames: await loadProductNames(options.productsPath, input),
+  };
+  let comparison: Comparison;
+  try {
+    if (partitions === 1) await compareInMemory(context);
+    else await compareByPartition(context, settings.tempDir);
+    comparison = await tally.result(rereader(options.dynamodb, table));
+  } finally {
+    clearInterval(timer);
+  }
   const deadLettered = options.deadLettered ?? null;
   return {
     table,
@@ -78,4 +131,112 @@ export async function verifyTable(options: VerifyTableOptions): Promise<VerifyRe
     input,
     durationMs: Date.now() - started,
   };
+}
+
+interface VerifyContext {
+  options: VerifyTableOptions;
+  table: string;
+  segments: number;
+  input: ExpectedStats;
+  tally: ComparisonTally;
+  progress: VerifyProgress;
+  inputBytes: number;
+  productNames: Map<number, string>;
+}
+
+// The fast path: the whole input in memory, then the table streamed past it.
+async function compareInMemory(context: VerifyContext): Promise<void> {
+  const { options, input, tally, progress, productNames } = context;
+  const writes = new LastWrites();
+  const onBytes = (bytes: number): void => {
+    progress.inputRead += bytes / Math.max(1, context.inputBytes);
+  };
+  for await (const record of readSourceRecords(options.ordersPath, input, onBytes)) {
+    writes.add(record);
+  }
+  input.repeatedKeys += writes.repeated;
+  progress.expected = writes.rowCount();
+  await tally.comparePartition(
+    {
+      rows: () => writes.rows(productNames, input),
+      row: (orderId, itemId) => writes.row(orderId, itemId, productNames),
+    },
+    entries(tally, scanItems(options.dynamodb, context.table, context.segments)),
+  );
+}
+
+// The partitioned path: both sides into partition files at once, then partition by partition.
+async function compareByPartition(context: VerifyContext, tempDir?: string): Promise<void> {
+  const { options, input, tally, progress, productNames } = context;
+  const spill = await PartitionSpill.create(progress.partitions, tempDir);
+  try {
+    let failed = false;
+    const spillExpected = async (): Promise<void> => {
+      const onBytes = (bytes: number): void => {
+        progress.inputRead += bytes / Math.max(1, context.inputBytes);
+      };
+      for await (const record of readSourceRecords(options.ordersPath, input, onBytes)) {
+        if (failed) return;
+        await spill.writeExpected(record.orderId, record);
+      }
+      await spill.expected.flush();
+    };
+    const spillLanded = async (): Promise<void> => {
+      const scan = scanItems(options.dynamodb, context.table, context.segments);
+      for await (const entry of entries(tally, scan)) {
+        if (failed) return;
+        await spill.writeLanded(entry);
+      }
+      await spill.landed.flush();
+    };
+    // The first failure stops the other side, whose end is awaited before the files go.
+    const sides = [spillExpected(), spillLanded()].map((side) =>
+      side.catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    );
+    const settled = await Promise.allSettled(sides);
+    for (const side of settled) if (side.status === 'rejected') throw side.reason;
+
+    progress.phase = 'compare';
+    for (let partition = 0; partition < progress.partitions; partition += 1) {
+      const writes = new LastWrites();
+      for await (const record of spill.readExpected<Order | OrderItem>(partition)) {
+        writes.add(record);
+      }
+      input.repeatedKeys += writes.repeated;
+      await tally.comparePartition(
+        {
+          rows: () => writes.rows(productNames, input),
+          row: (orderId, itemId) => writes.row(orderId, itemId, productNames),
+        },
+        spill.readLanded(partition),
+      );
+      await spill.removePartition(partition);
+      progress.partitionsDone = partition + 1;
+    }
+  } finally {
+    await spill.remove();
+  }
+}
+
+function rereader(dynamodb: DynamoDBClient, table: string): Reread {
+  return async (row) => {
+    const response = await dynamodb.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { orderId: { N: String(row.orderId) }, itemId: { N: String(row.itemId) } },
+        ConsistentRead: true,
+      }),
+    );
+    return response.Item === undefined ? undefined : asItem(response.Item);
+  };
+}
+
+// The options a caller set (an explicit `undefined` does not override a default).
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
