@@ -89,7 +89,8 @@ async function load(dir: string, table: string): Promise<number> {
       order = record;
       continue;
     }
-    if (order?.orderId !== record.orderId) throw new Error(`item before its order: ${record.orderId}`);
+    if (order?.orderId !== record.orderId)
+      throw new Error(`item before its order: ${record.orderId}`);
     const { recordType: _o, ...orderFields } = order;
     const { recordType: _i, orderDateTime: _d, ...itemFields } = record;
     const row = {
@@ -147,7 +148,9 @@ async function verify(
       '--output',
       'json',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: {
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
         ...process.env,
         AWS_REGION: stack.region,
         AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,

@@ -22,8 +22,6 @@ export function verifyRun(
     productsPath: input.productsPath,
     ordersPath: input.ordersPath,
     deadLettered: samples[samples.length - 1]!.counts.deadLettered,
-    ...(log === undefined
-      ? {}
-      : { onProgress: (progress) => log(formatVerifyProgress(progress)) }),
+    ...(log === undefined ? {} : { onProgress: (progress) => log(formatVerifyProgress(progress)) }),
   });
 }

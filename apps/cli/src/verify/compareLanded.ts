@@ -91,7 +91,8 @@ export class ComparisonTally {
       const wanted = index.take(entry);
       if (wanted === undefined) {
         this.unexpected += 1;
-        if (this.examples.unexpected.length < this.keep) this.examples.unexpected.push(rowKey(entry));
+        if (this.examples.unexpected.length < this.keep)
+          this.examples.unexpected.push(rowKey(entry));
       } else if (wanted === entry.fingerprint) {
         this.matched += 1;
       } else {

@@ -47,7 +47,10 @@ export class PartitionSpill {
 
   /** Writes an expected source record (already validated) to its partition. */
   writeExpected(orderId: number, record: object): Promise<void> | undefined {
-    return this.expected.write(partitionOf(orderId, this.partitions), JSON.stringify(record) + '\n');
+    return this.expected.write(
+      partitionOf(orderId, this.partitions),
+      JSON.stringify(record) + '\n',
+    );
   }
 
   /** Writes a landed entry to its partition. */

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectedRows } from '../../src/verify/expectedRows.js';
 import type { ComparableRow } from '../../src/verify/comparableRow.js';
 import { verifyTable } from '../../src/verify/verifyTable.js';
+import { rowKey } from '../../src/verify/rowKey.js';
 import { runCli } from '../../src/program.js';
 
 const config = testAwsConfig();
@@ -127,6 +128,70 @@ describe('verifyTable against the local stack', () => {
     expect(result.examples.mismatched[0]!.differences).toEqual([
       { field: 'productName', expected: rows[3]!.productName, actual: null },
     ]);
+  });
+});
+
+describe('verifyTable through the segmented, partitioned path', () => {
+  it('catches a missing, an extra and a changed row across several partitions, and leaves no file', async () => {
+    const changed = { ...rows[40]!, itemAmount: 99.5 };
+    const extra = { ...rows[7]!, itemId: 999900020 };
+    const tableName = await freshTable([
+      ...rows.slice(0, 12),
+      ...rows.slice(13, 40),
+      changed,
+      ...rows.slice(41),
+      extra,
+    ]);
+    const tempDir = await mkdtemp(join(tmpdir(), 'kse-verify-parent-'));
+    // Several partitions: the budget is a small share of the orders file.
+    expect((await stat(join(dir, 'orders.json'))).size).toBeGreaterThan(4 * 4096);
+    const result = await verifyTable({
+      dynamodb,
+      tableName,
+      productsPath: join(dir, 'products.json'),
+      ordersPath: join(dir, 'orders.json'),
+      segments: 4,
+      // Partitions of 4 KB of the orders file.
+      partitionBytes: 4096,
+      tempDir,
+    });
+    expect(result).toMatchObject({
+      expected: 119,
+      landed: 119,
+      matched: 117,
+      missing: 1,
+      unexpected: 1,
+      mismatched: 1,
+      exact: false,
+    });
+    expect(result.examples.missing).toEqual([rowKey(rows[12]!)]);
+    expect(result.examples.unexpected).toEqual([rowKey(extra)]);
+    expect(result.examples.mismatched).toEqual([
+      {
+        key: rowKey(changed),
+        differences: [{ field: 'itemAmount', expected: rows[40]!.itemAmount, actual: 99.5 }],
+      },
+    ]);
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('finds the exact table exact, partitioned or not', async () => {
+    const tableName = await freshTable(rows);
+    const paths = {
+      productsPath: join(dir, 'products.json'),
+      ordersPath: join(dir, 'orders.json'),
+    };
+    for (const partitionBytes of [1024, 1 << 30]) {
+      const result = await verifyTable({
+        dynamodb,
+        tableName,
+        ...paths,
+        partitionBytes,
+        deadLettered: 0,
+      });
+      expect(result).toMatchObject({ expected: 119, landed: 119, matched: 119, exact: true });
+      expect(result.input).toMatchObject({ orders: 60, items: 119, unknownProducts: 1 });
+    }
   });
 });
 
