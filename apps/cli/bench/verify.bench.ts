@@ -17,7 +17,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { generateDataset } from '@kse/generator';
 import { createDynamoDbClient, ensureTable, spawnLocalStack } from '@kse/local-stack';
 import { ENRICHED_TABLE_KEY, toDynamoItem, type Order } from '@kse/schemas';
@@ -115,7 +119,7 @@ async function load(dir: string, table: string): Promise<number> {
 async function write(table: string, requests: WriteRequest[]): Promise<void> {
   let pending: WriteRequest[] | undefined = requests;
   while (pending !== undefined && pending.length > 0) {
-    const response = await dynamodb.send(
+    const response: BatchWriteItemCommandOutput = await dynamodb.send(
       new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
     );
     pending = response.UnprocessedItems?.[table];
