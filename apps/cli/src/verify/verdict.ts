@@ -21,6 +21,9 @@ export function formatVerdict(result: VerifyResult): string {
   ];
   if (result.invalid > 0) lines.push(`  invalid items  ${result.invalid}`);
   if (result.input.badLines > 0) lines.push(`  bad input lines ${result.input.badLines}`);
+  if (result.input.repeatedKeys > 0) {
+    lines.push(`  repeated keys  ${result.input.repeatedKeys} (input copies; the last one wins)`);
+  }
   if (result.examples.missing.length > 0) {
     lines.push(`  missing e.g. (orderId/itemId): ${result.examples.missing.join(', ')}`);
   }

@@ -177,7 +177,8 @@ async function compareByPartition(context: VerifyContext, tempDir?: string): Pro
       };
       for await (const record of readSourceRecords(options.ordersPath, input, onBytes)) {
         if (failed) return;
-        await spill.writeExpected(record.orderId, record);
+        const full = spill.writeExpected(record.orderId, record);
+        if (full !== undefined) await full;
       }
       await spill.expected.flush();
     };
@@ -185,7 +186,8 @@ async function compareByPartition(context: VerifyContext, tempDir?: string): Pro
       const scan = scanItems(options.dynamodb, context.table, context.segments);
       for await (const entry of entries(tally, scan)) {
         if (failed) return;
-        await spill.writeLanded(entry);
+        const full = spill.writeLanded(entry);
+        if (full !== undefined) await full;
       }
       await spill.landed.flush();
     };
