@@ -63,3 +63,11 @@ export {
   kplUserRecordSize,
 } from './kpl.js';
 export type { KplUserRecord } from './kpl.js';
+
+export {
+  DEAD_LETTER_KINESIS_MAX_BYTES,
+  DEAD_LETTER_MAX_REASON_CHARS,
+  deadLetterDataBytes,
+  encodeDeadLetter,
+} from './deadLetter.js';
+export type { DeadLetterTruncation } from './deadLetter.js';
