@@ -153,8 +153,10 @@ export interface DeadLetter {
   code: DeadLetterCode;
   /** Human-readable reason. */
   reason: string;
-  /** A stream, file or S3 URI, as given with the input. */
+  /** A shard id, file or S3 URI, as given with the input. */
   source?: string;
+  /** The stream the record was read from (an ARN), when the reader knows it. */
+  stream?: string;
   /** A sequence number or line number, as given with the input. */
   position?: string | number;
   /**

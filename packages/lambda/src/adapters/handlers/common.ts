@@ -44,6 +44,7 @@ export function decodeFailureDeadLetter(failure: KinesisDecodeFailure): DeadLett
     code: 'KSE_UTF8_INVALID',
     reason: failure.error.message,
     source: failure.record.eventID.split(':')[0],
+    stream: failure.record.eventSourceARN,
     position: failure.record.kinesis.sequenceNumber,
     data: failure.record.kinesis.data,
   };
@@ -56,12 +57,14 @@ export function schemaDeadLetter(record: KinesisUserRecord, error: SchemaError):
   try {
     data = new TextDecoder('utf-8', { fatal: true }).decode(record.data);
   } catch {
-    data = Buffer.from(record.data).toString('base64');
+    // The same spelling as `@kse/enrich`'s dead letters: bytes that are not UTF-8 as `base64:…`.
+    data = `base64:${Buffer.from(record.data).toString('base64')}`;
   }
   return {
     code: error.code,
     reason: error.reason,
     ...(origin.source === undefined ? {} : { source: origin.source }),
+    stream: record.eventSourceARN,
     ...(origin.position === undefined ? {} : { position: origin.position }),
     data,
   };

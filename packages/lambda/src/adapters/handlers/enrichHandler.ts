@@ -24,7 +24,7 @@ import {
   type HandlerBaseOptions,
 } from './common.js';
 import { readConfig, s3Uri } from './config.js';
-import { sendDeadLetters } from './deadLetters.js';
+import { sendDeadLetters, withStream } from './deadLetters.js';
 import {
   checkJoinStateTtl,
   joinConfigExplicit,
@@ -275,7 +275,11 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
               checkpoint === undefined ? {} : { checkpoint },
             );
             try {
-              await deliver([...pre.deadLetters, ...batch.deadLetters], batch.rows, report);
+              await deliver(
+                withStream([...pre.deadLetters, ...batch.deadLetters], streamArn),
+                batch.rows,
+                report,
+              );
             } catch (error) {
               await batch.discard();
               throw error;
@@ -307,7 +311,11 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
       const batch = await shardJoin.sweep(shard.now);
       if (batch.rows.length > 0 || batch.deadLetters.length > 0) {
         try {
-          await deliver(batch.deadLetters, batch.rows, newInvocationReport());
+          await deliver(
+            withStream(batch.deadLetters, shard.streamArn),
+            batch.rows,
+            newInvocationReport(),
+          );
         } catch (error) {
           await batch.discard();
           throw error;

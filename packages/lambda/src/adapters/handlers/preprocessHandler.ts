@@ -10,7 +10,7 @@ import {
   type HandlerBaseOptions,
 } from './common.js';
 import { readConfig } from './config.js';
-import { sendDeadLetters } from './deadLetters.js';
+import { sendDeadLetters, withStream } from './deadLetters.js';
 import { createObservability, reportInvocation, withObservability } from './observability.js';
 import { putRecordsAll } from './putRecordsAll.js';
 import type { KinesisBatchHandler } from './sinkHandler.js';
@@ -66,7 +66,7 @@ export function createPreprocessHandler(
         const inputs = toRawInputs(records);
         const result = preprocessor(inputs);
         report.retries += await sendDeadLetters(
-          result.deadLetters,
+          withStream(result.deadLetters, records[0]?.eventSourceARN),
           deadLetterTarget,
           options.putRecords,
         );

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDbClientOf, kinesisClientOf, type HandlerBaseOptions } from './common.js';
 import { readConfig } from './config.js';
-import { sendDeadLetters } from './deadLetters.js';
+import { sendDeadLetters, withStream } from './deadLetters.js';
 import {
   checkJoinStateTtl,
   joinConfigExplicit,
@@ -163,7 +163,11 @@ export function createSweeperHandler(options: SweeperHandlerOptions = {}): Sweep
       });
       const batch = await shardJoin.sweep(at, { ifUnchanged: true });
       try {
-        await sendDeadLetters(batch.deadLetters, deadLetterTarget, options.putRecords);
+        await sendDeadLetters(
+          withStream(batch.deadLetters, stream),
+          deadLetterTarget,
+          options.putRecords,
+        );
       } catch (error) {
         await batch.discard();
         throw error;
