@@ -7,7 +7,7 @@ import {
   kplKeySize,
   kplUserRecordSize,
 } from '@kse/schemas';
-import { ReplayError, type ReplayErrorCode } from './errors.js';
+import { ReplayError, isReplayError, type ReplayErrorCode } from './errors.js';
 import {
   DEFAULT_RETRY_OPTIONS,
   isRetryableEntryCode,
@@ -316,14 +316,17 @@ export class KinesisProducer {
     const running: Promise<void> = this.#sendWithRetry(batch)
       .catch(async (error: unknown) => {
         // Only a dead-letter sink failure lands here: nothing else is left to do with them.
+        // A sink that says why (a dead-letter file naming itself) is the fatal error as is.
         this.#fail(
-          new ReplayError(
-            'KSE_REPLAY_ABORTED',
-            `dead-letter sink failed: ${describeError(error)}`,
-            {
-              cause: error,
-            },
-          ),
+          isReplayError(error)
+            ? error
+            : new ReplayError(
+                'KSE_REPLAY_ABORTED',
+                `dead-letter sink failed: ${describeError(error)}`,
+                {
+                  cause: error,
+                },
+              ),
         );
       })
       .finally(() => {
@@ -339,8 +342,7 @@ export class KinesisProducer {
   async #abandon(entries: Pending[], code: ReplayErrorCode, reason: string): Promise<void> {
     for (const { entry, attempts } of entries) {
       for (const record of entry.records) {
-        this.#stats.pending -= 1;
-        this.#stats.deadLettered += 1;
+        // Counted once the sink has acknowledged it: a sink that fails leaves it pending.
         await this.#onDeadLetter({
           source: record.source,
           lineNumber: record.lineNumber,
@@ -351,6 +353,8 @@ export class KinesisProducer {
           data: record.data,
           size: record.data.byteLength,
         });
+        this.#stats.pending -= 1;
+        this.#stats.deadLettered += 1;
       }
     }
   }

@@ -23,6 +23,8 @@ export const REPLAY_ERROR_CODES = [
   'KSE_REPLAY_PUT_REJECTED',
   /** The replay was aborted (signal, or a fatal error) before the record was sent. */
   'KSE_REPLAY_ABORTED',
+  /** A dead letter could not be written (full disk, file-size limit, I/O error); the message names the file. */
+  'KSE_REPLAY_DEAD_LETTER_WRITE_FAILED',
 ] as const;
 
 /** One of {@link REPLAY_ERROR_CODES}. */
@@ -41,6 +43,8 @@ export interface ReplayErrorOptions {
   option?: string;
   /** Every attempt's error, for `KSE_REPLAY_RETRIES_EXHAUSTED`. */
   attempts?: string[];
+  /** The dead-letter file, for `KSE_REPLAY_DEAD_LETTER_WRITE_FAILED`. */
+  path?: string;
 }
 
 /**
@@ -62,6 +66,7 @@ export class ReplayError extends Error {
   readonly lineNumber: number | undefined;
   readonly option: string | undefined;
   readonly attempts: string[];
+  readonly path: string | undefined;
 
   constructor(code: ReplayErrorCode, reason: string, options: ReplayErrorOptions = {}) {
     const where = [
@@ -80,6 +85,7 @@ export class ReplayError extends Error {
     this.lineNumber = options.lineNumber;
     this.option = options.option;
     this.attempts = options.attempts ?? [];
+    this.path = options.path;
   }
 
   /** A plain object for logs. */
@@ -93,6 +99,7 @@ export class ReplayError extends Error {
       lineNumber: this.lineNumber,
       option: this.option,
       attempts: this.attempts.length > 0 ? this.attempts : undefined,
+      path: this.path,
     };
   }
 }

@@ -243,6 +243,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let read = 0;
   let badLines = 0;
   let abortedWhilePacing = 0;
+  let lettersInSink = 0;
   let skippedBeforeSeek = 0;
   let sourcesRead = 0;
   let currentSource: string | null = null;
@@ -256,7 +257,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     kinesisRecords: p.kinesisRecords,
     deadLettered: badLines + abortedWhilePacing + p.deadLettered,
     badLines,
-    pending: p.pending,
+    pending: p.pending + lettersInSink,
     skippedBeforeSeek,
     requests: p.requests,
     retries: p.retries,
@@ -284,10 +285,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const timer = o.onStats === undefined ? undefined : setInterval(report, o.statsIntervalMs);
   timer?.unref?.();
 
+  // A line read and handed to the sink counts as dead-lettered only once the sink has
+  // acknowledged it; until then (or when the sink fails) it is pending.
   const deadLetterLine = async (letter: DeadLetter): Promise<void> => {
     read += 1;
-    badLines += 1;
+    lettersInSink += 1;
     await sink(letter);
+    lettersInSink -= 1;
+    badLines += 1;
   };
 
   try {
@@ -393,11 +398,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           await pacer.wait(eventTime);
         } catch (cause) {
           // Aborted while waiting for this record's time: it was read, so account for it.
-          abortedWhilePacing += 1;
+          lettersInSink += 1;
           await sink({
             ...letter('KSE_REPLAY_ABORTED', `aborted: ${describeError(cause)}`),
             partitionKey,
           });
+          lettersInSink -= 1;
+          abortedWhilePacing += 1;
           throw cause;
         }
         await producer.put({ data: bytes, partitionKey, ...at });
@@ -421,8 +428,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   } finally {
     await producer.close();
     if (timer !== undefined) clearInterval(timer);
-    await file?.close();
+    try {
+      await file?.close();
+    } catch (cause) {
+      error ??= isReplayError(cause) ? cause : null;
+    }
   }
+  // A dead-letter file that failed is the run's error: it names the file.
+  error ??= file?.failure ?? null;
   error ??= producer.fatalError ?? null;
 
   const final = snapshot(producer.stats);
