@@ -86,14 +86,14 @@ export function encodeDeadLetter(
 
   const original = deadLetterDataBytes(letter.data);
   const text = isUtf8(original);
-  const shell = {
+  const shell: Record<string, unknown> & DeadLetterTruncation = {
     ...letter,
     data: '',
     dataEncoding: text ? 'utf8' : 'base64',
     truncated: true,
     originalLength: original.byteLength,
     sha256: createHash('sha256').update(original).digest('hex'),
-  } satisfies Record<string, unknown> & DeadLetterTruncation;
+  };
   let shellBytes = encoder.encode(JSON.stringify(shell)).byteLength;
   if (shellBytes > maxBytes / 2 && typeof shell.reason === 'string') {
     shell.reason = `${shell.reason.slice(0, DEAD_LETTER_MAX_REASON_CHARS)}…`;
