@@ -33,7 +33,7 @@ const SEED = 'lambda-fused-faults';
 const ORDERS = 20;
 
 async function scanSorted(client: DynamoDBClient, tableName: string) {
-  const items = [];
+  const items: NonNullable<ScanCommandOutput['Items']> = [];
   let start: ScanCommandOutput['LastEvaluatedKey'];
   do {
     const page: ScanCommandOutput = await client.send(
@@ -72,7 +72,8 @@ function faultyClient() {
     },
     { step: 'initialize', name: 'injectUnprocessedItems' },
   );
-  client.middlewareStack.addRelativeTo(
+  // finalizeRequest, below the SDK's retryMiddleware (priority high): inside its retry loop.
+  client.middlewareStack.add(
     (next, context) => async (args) => {
       if (
         context.commandName === 'BatchWriteItemCommand' &&
@@ -88,7 +89,7 @@ function faultyClient() {
       }
       return next(args);
     },
-    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'injectThrottle' },
+    { step: 'finalizeRequest', priority: 'low', name: 'injectThrottle' },
   );
   return { client, faults };
 }
