@@ -9,6 +9,16 @@ export { Backoff, DEFAULT_BACKOFF_OPTIONS } from './retry/Backoff.js';
 export type { BackoffOptions } from './retry/Backoff.js';
 export { retry } from './retry/retry.js';
 export type { RetryContext, RetryOptions } from './retry/retry.js';
+export { RetryCounters } from './retry/RetryCounters.js';
 
-export { SDK_CLIENT_DEFAULTS, SDK_MAX_ATTEMPTS, SDK_RETRY_MODE } from './sdk/clientDefaults.js';
-export { createPlainHttpHandler, isPlainHttp } from './sdk/plainHttpHandler.js';
+export {
+  SDK_AGENT_OPTIONS,
+  SDK_CLIENT_DEFAULTS,
+  SDK_CONNECTION_TIMEOUT_MS,
+  SDK_MAX_ATTEMPTS,
+  SDK_REQUEST_TIMEOUT_MS,
+  SDK_RETRY_MODE,
+  SDK_SOCKET_IDLE_TIMEOUT_MS,
+} from './sdk/clientDefaults.js';
+export { createHttpHandler, isPlainHttp, sdkClientConfig } from './sdk/httpHandler.js';
+export { countSdkRetries } from './sdk/countSdkRetries.js';
