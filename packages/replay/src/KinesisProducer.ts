@@ -1,5 +1,5 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { Backoff, describeError, sleep as realSleep, type Sleep } from '@kse/core';
+import { RetryCounters, describeError, sleep as realSleep, type Sleep } from '@kse/core';
 import {
   KPL_OVERHEAD_BYTES,
   LIMITS,
@@ -8,17 +8,35 @@ import {
   kplUserRecordSize,
 } from '@kse/schemas';
 import { ReplayError, isReplayError, type ReplayErrorCode } from './errors.js';
-import {
-  DEFAULT_RETRY_OPTIONS,
-  isRetryableEntryCode,
-  isRetryableRequestError,
-  type RetryOptions,
-} from './retry.js';
+import { DEFAULT_PUT_RECORDS_OPTIONS, putRecordsBatch } from './putRecordsBatch.js';
 import type { DeadLetterSink, ReplayRecord } from './types.js';
+
+/** How entries that Kinesis did not accept are re-sent (whole calls are the SDK's). */
+export interface RetryOptions {
+  /** Tries per record, the first send included. Default 8. */
+  maxAttempts: number;
+  /** Time budget in ms for the re-sends of one batch. Default 30,000. */
+  budgetMs: number;
+  /** Backoff base: the cap of the first retry's delay. Default 100 ms. */
+  baseDelayMs: number;
+  /** Largest delay between two tries. Default 5,000 ms. */
+  maxDelayMs: number;
+}
+
+/** Defaults of {@link RetryOptions}: those of {@link putRecordsBatch}. */
+export const DEFAULT_RETRY_OPTIONS = {
+  maxAttempts: DEFAULT_PUT_RECORDS_OPTIONS.maxAttempts,
+  budgetMs: DEFAULT_PUT_RECORDS_OPTIONS.budgetMs,
+  baseDelayMs: DEFAULT_PUT_RECORDS_OPTIONS.baseDelayMs,
+  maxDelayMs: DEFAULT_PUT_RECORDS_OPTIONS.maxDelayMs,
+} satisfies RetryOptions;
 
 /** Options of {@link KinesisProducer}. */
 export interface ProducerOptions {
-  /** Kinesis client. Give it a small `maxAttempts` (1–2): this producer owns retries. */
+  /**
+   * Kinesis client, with any `maxAttempts`: its SDK retries whole calls (throttling, 5xx,
+   * timeouts), this producer re-sends only entries that came back with an `ErrorCode`.
+   */
   kinesis: KinesisClient;
   /** Target stream by name… */
   streamName?: string;
@@ -39,8 +57,10 @@ export interface ProducerOptions {
    * across reshards too. Default false.
    */
   aggregate?: boolean;
-  /** Retry budget and backoff. */
+  /** Retry budget and backoff of entries Kinesis did not accept. */
   retry?: Partial<RetryOptions>;
+  /** Counts entries re-sent, by kind (`kinesis.<ErrorCode>`); default a new one (`stats.retriesByKind`). */
+  retryCounters?: RetryCounters;
   /** Where records that cannot be sent go. */
   onDeadLetter: DeadLetterSink;
   sleep?: Sleep;
@@ -70,9 +90,11 @@ export interface ProducerStats {
   deadLettered: number;
   /** PutRecords requests made, retries included. */
   requests: number;
-  /** Records re-sent after a failure (one per record per retry). */
+  /** Kinesis records re-sent after a per-entry failure (one per entry per retry). */
   retries: number;
-  /** Requests that failed whole (throttling, 5xx, network…). */
+  /** Re-sends by kind (`kinesis.<ErrorCode>`), from the retry counters. */
+  retriesByKind: Record<string, number>;
+  /** Requests that failed whole after the SDK's retries (throttling, 5xx, network…). */
   failedRequests: number;
   /** Requests on the wire now. */
   inFlight: number;
@@ -111,8 +133,6 @@ interface Pending {
 }
 
 /** How many records `pending` holds (an aggregate holds several). */
-const recordCount = (pending: readonly Pending[]): number =>
-  pending.reduce((count, { entry }) => count + entry.records.length, 0);
 
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -172,7 +192,8 @@ export class KinesisProducer {
   readonly #onDeadLetter: DeadLetterSink;
   readonly #lanes: Lane[];
   #fatal: ReplayError | undefined;
-  readonly #stats: ProducerStats = {
+  readonly #retryCounters: RetryCounters;
+  readonly #stats: Omit<ProducerStats, 'retriesByKind'> = {
     sent: 0,
     kinesisRecords: 0,
     bytesSent: 0,
@@ -198,6 +219,8 @@ export class KinesisProducer {
     checkInt('retry.maxAttempts', this.#retry.maxAttempts, 1, 100);
     checkMs('retry.baseDelayMs', this.#retry.baseDelayMs);
     checkMs('retry.maxDelayMs', this.#retry.maxDelayMs);
+    checkMs('retry.budgetMs', this.#retry.budgetMs);
+    this.#retryCounters = options.retryCounters ?? new RetryCounters();
     this.#kinesis = merged.kinesis;
     this.#streamName = merged.streamName;
     this.#streamArn = merged.streamArn;
@@ -220,7 +243,7 @@ export class KinesisProducer {
 
   /** A snapshot of the counters. */
   get stats(): ProducerStats {
-    return { ...this.#stats };
+    return { ...this.#stats, retriesByKind: this.#retryCounters.byKind };
   }
 
   /** The fatal error that stopped the producer, if any. */
@@ -359,128 +382,77 @@ export class KinesisProducer {
     }
   }
 
-  /** The one retry loop: whole-request errors and partial failures alike. */
+  /**
+   * Sends one lane's batch through {@link putRecordsBatch} (the one PutRecords loop of kse):
+   * entries that came back with a retryable `ErrorCode` are re-sent with backoff, whole-call
+   * failures are the SDK's to retry; what is still not acknowledged is dead-lettered.
+   */
   async #sendWithRetry(batch: Entry[]): Promise<void> {
-    // One schedule per batch: retry n (after n failed tries) waits a full-jitter delay
-    // below min(maxDelayMs, baseDelayMs · 2^(n-1)); a record gets maxAttempts tries.
-    const backoff = new Backoff({
-      maxAttempts: this.#retry.maxAttempts,
-      baseDelayMs: this.#retry.baseDelayMs,
-      maxDelayMs: this.#retry.maxDelayMs,
-      sleep: this.#sleep,
-      random: this.#random,
-      signal: this.#signal,
-    });
-    let pending: Pending[] = batch.map((entry) => ({ entry, attempts: [] }));
-    while (pending.length > 0) {
-      if (this.#fatal !== undefined) {
-        await this.#abandon(pending, 'KSE_REPLAY_ABORTED', this.#fatal.message);
-        return;
-      }
-      if (this.#signal?.aborted === true) {
-        // Not sent: safe to dead-letter. Requests already on the wire are not aborted, so
-        // that their outcome (and the counts) stay known.
-        await this.#abandon(
-          pending,
-          'KSE_REPLAY_ABORTED',
-          `aborted: ${describeError(this.#signal.reason)}`,
-        );
-        return;
-      }
-      if (backoff.failures > 0) {
-        this.#stats.retries += recordCount(pending);
-        try {
-          await backoff.wait();
-        } catch (error) {
-          await this.#abandon(pending, 'KSE_REPLAY_ABORTED', `aborted: ${describeError(error)}`);
-          return;
-        }
-      }
-      let failed: Pending[];
-      const outcome = await this.#putOnce(pending);
-      if (outcome.ok) {
-        failed = [];
-        const rejected: Pending[] = [];
-        for (const [index, result] of outcome.results.entries()) {
-          const entry = pending[index]!;
-          if (result.ErrorCode === undefined || result.ErrorCode === null) {
-            this.#stats.sent += entry.entry.records.length;
-            this.#stats.pending -= entry.entry.records.length;
-            this.#stats.kinesisRecords += 1;
-            this.#stats.bytesSent += entry.entry.data!.byteLength;
-            continue;
-          }
-          entry.attempts.push(`${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim());
-          if (isRetryableEntryCode(result.ErrorCode)) failed.push(entry);
-          else rejected.push(entry);
-        }
-        for (const entry of rejected) {
-          await this.#abandon([entry], 'KSE_REPLAY_PUT_REJECTED', entry.attempts.at(-1)!);
-        }
-      } else {
-        this.#stats.failedRequests += 1;
-        const description = describeError(outcome.error);
-        for (const entry of pending) entry.attempts.push(description);
-        if (!isRetryableRequestError(outcome.error)) {
-          this.#fail(
-            new ReplayError('KSE_REPLAY_PUT_REJECTED', description, { cause: outcome.error }),
-          );
-          await this.#abandon(pending, 'KSE_REPLAY_PUT_REJECTED', description);
-          return;
-        }
-        failed = pending;
-      }
-      if (failed.length > 0) {
-        // Each record keeps its own attempt list; the schedule only counts the tries.
-        backoff.fail(`${failed.length} of ${pending.length} Kinesis records not accepted`);
-        if (backoff.exhausted) {
-          await this.#abandon(
-            failed,
-            'KSE_REPLAY_RETRIES_EXHAUSTED',
-            `not accepted after ${backoff.failures} tries; last: ${failed[0]!.attempts.at(-1)}`,
-          );
-          return;
-        }
-      }
-      pending = failed;
+    if (this.#fatal !== undefined) {
+      await this.#abandon(toPending(batch), 'KSE_REPLAY_ABORTED', this.#fatal.message);
+      return;
     }
-  }
-
-  async #putOnce(
-    pending: Pending[],
-  ): Promise<
-    | { ok: true; results: { ErrorCode?: string; ErrorMessage?: string }[] }
-    | { ok: false; error: unknown }
-  > {
-    this.#stats.requests += 1;
-    this.#stats.inFlight += 1;
-    try {
-      const output = await this.#kinesis.send(
-        new PutRecordsCommand({
-          StreamName: this.#streamName,
-          StreamARN: this.#streamArn,
-          Records: pending.map(({ entry }) => ({
-            Data: dataOf(entry),
-            PartitionKey: entry.partitionKey,
-          })),
-        }),
+    if (this.#signal?.aborted === true) {
+      // Not sent: safe to dead-letter.
+      await this.#abandon(
+        toPending(batch),
+        'KSE_REPLAY_ABORTED',
+        `aborted: ${describeError(this.#signal.reason)}`,
       );
-      const results = output.Records ?? [];
-      if (results.length !== pending.length) {
-        const error = new Error(
-          `PutRecords returned ${results.length} results for ${pending.length} records`,
-        );
-        error.name = 'InternalFailure';
-        return { ok: false, error };
-      }
-      return { ok: true, results };
-    } catch (error) {
-      return { ok: false, error };
+      return;
+    }
+    this.#stats.inFlight += 1;
+    let outcome;
+    try {
+      outcome = await putRecordsBatch(
+        this.#kinesis,
+        batch.map((entry) => ({ partitionKey: entry.partitionKey, data: dataOf(entry), entry })),
+        {
+          streamName: this.#streamName,
+          streamArn: this.#streamArn,
+          maxAttempts: this.#retry.maxAttempts,
+          budgetMs: this.#retry.budgetMs,
+          baseDelayMs: this.#retry.baseDelayMs,
+          maxDelayMs: this.#retry.maxDelayMs,
+          sleep: this.#sleep,
+          random: this.#random,
+          retryCounters: this.#retryCounters,
+          onAccepted: ({ entry }) => {
+            this.#stats.sent += entry.records.length;
+            this.#stats.pending -= entry.records.length;
+            this.#stats.kinesisRecords += 1;
+            this.#stats.bytesSent += entry.data!.byteLength;
+          },
+        },
+      );
     } finally {
       this.#stats.inFlight -= 1;
     }
+    this.#stats.requests += outcome.calls;
+    this.#stats.retries += outcome.retries;
+    if (outcome.error !== undefined) this.#stats.failedRequests += 1;
+    for (const failure of outcome.failed) {
+      const pending = [{ entry: failure.entry.entry, attempts: failure.attempts }];
+      const reason = `${failure.errorCode}: ${failure.errorMessage}`;
+      if (failure.errorCode === 'Aborted') {
+        await this.#abandon(pending, 'KSE_REPLAY_ABORTED', reason);
+      } else if (!failure.retryable) {
+        if (outcome.error !== undefined) {
+          this.#fail(
+            new ReplayError('KSE_REPLAY_PUT_REJECTED', describeError(outcome.error), {
+              cause: outcome.error,
+            }),
+          );
+        }
+        await this.#abandon(pending, 'KSE_REPLAY_PUT_REJECTED', reason);
+      } else {
+        await this.#abandon(pending, 'KSE_REPLAY_RETRIES_EXHAUSTED', reason);
+      }
+    }
   }
 }
+
+const toPending = (batch: Entry[]): Pending[] => batch.map((entry) => ({ entry, attempts: [] }));
 
 /** A record as the entry of its own (a plain Kinesis record until others join it). */
 function entryOf(record: ReplayRecord): Entry {

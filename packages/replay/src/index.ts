@@ -1,8 +1,17 @@
 export { REPLAY_ERROR_CODES, ReplayError, isReplayError } from './errors.js';
 export type { ReplayErrorCode, ReplayErrorOptions } from './errors.js';
 
-export { DEFAULT_RETRY_OPTIONS, isRetryableEntryCode, isRetryableRequestError } from './retry.js';
-export type { RetryOptions } from './retry.js';
+export {
+  DEFAULT_PUT_RECORDS_OPTIONS,
+  isRetryableEntryCode,
+  putRecordsBatch,
+} from './putRecordsBatch.js';
+export type {
+  PutRecordsBatchOptions,
+  PutRecordsBatchResult,
+  PutRecordsEntry,
+  PutRecordsFailure,
+} from './putRecordsBatch.js';
 // The backoff delay, the sleep and describeError are @kse/core's (one copy in kse), still
 // exported under the names this package has always had: `realSleep` is core's `sleep`.
 export { describeError, fullJitterDelay, sleep as realSleep } from '@kse/core';
@@ -23,8 +32,12 @@ export type { ReplaySource, ResolveSourcesOptions } from './sources.js';
 export { Pacer } from './Pacer.js';
 export type { PacerOptions } from './Pacer.js';
 
-export { DEFAULT_PRODUCER_OPTIONS, KinesisProducer } from './KinesisProducer.js';
-export type { ProducerOptions, ProducerStats } from './KinesisProducer.js';
+export {
+  DEFAULT_PRODUCER_OPTIONS,
+  DEFAULT_RETRY_OPTIONS,
+  KinesisProducer,
+} from './KinesisProducer.js';
+export type { ProducerOptions, ProducerStats, RetryOptions } from './KinesisProducer.js';
 
 export { DeadLetterFile, formatDeadLetter } from './DeadLetterFile.js';
 export type { DeadLetter, DeadLetterSink, ReplayRecord } from './types.js';

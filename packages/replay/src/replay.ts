@@ -5,8 +5,8 @@ import { DeadLetterFile } from './DeadLetterFile.js';
 import { ReplayError, isReplayError } from './errors.js';
 import { KinesisProducer, type ProducerStats } from './KinesisProducer.js';
 import { Pacer } from './Pacer.js';
-import { describeError, sleep as realSleep, type Sleep } from '@kse/core';
-import type { RetryOptions } from './retry.js';
+import { describeError, sleep as realSleep, type RetryCounters, type Sleep } from '@kse/core';
+import type { RetryOptions } from './KinesisProducer.js';
 import { resolveSources, type ReplaySource } from './sources.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 
@@ -14,7 +14,7 @@ import type { DeadLetter, DeadLetterSink } from './types.js';
 export interface ReplayOptions {
   /** Files, directories, globs, `s3://bucket/prefix` URIs, or {@link ReplaySource}s; read in order. */
   sources: (string | ReplaySource)[];
-  /** Kinesis client; give it `maxAttempts` 1–2, the replay owns retries. */
+  /** Kinesis client, with any `maxAttempts`: the SDK retries whole calls, the producer failed entries. */
   kinesis: KinesisClient;
   /** S3 client, needed for `s3://` sources. */
   s3?: S3Client;
@@ -52,6 +52,8 @@ export interface ReplayOptions {
   lingerMs?: number;
   /** Retry budget and backoff of PutRecords. */
   retry?: Partial<RetryOptions>;
+  /** Counts re-sends by kind; share one with `countSdkRetries` of `@kse/core` to add the SDK's. */
+  retryCounters?: RetryCounters;
   /** NDJSON file receiving records that were not sent (created only if needed). */
   deadLetterPath?: string;
   /** Receives records that were not sent (in addition to, or instead of, the file). */
@@ -100,9 +102,11 @@ export interface ReplayStats {
   skippedBeforeSeek: number;
   /** PutRecords requests, retries included. */
   requests: number;
-  /** Records re-sent after a failure. */
+  /** Kinesis records re-sent after a per-entry failure. */
   retries: number;
-  /** Requests that failed whole. */
+  /** Re-sends by kind (`kinesis.<ErrorCode>`; `sdk.<error>` when the client is counted with `countSdkRetries`). */
+  retriesByKind: Record<string, number>;
+  /** Requests that failed whole after the SDK's retries. */
   failedRequests: number;
   /** Requests on the wire now. */
   inFlight: number;
@@ -227,6 +231,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     lingerMs: o.lingerMs,
     aggregate: o.aggregate,
     retry: o.retry,
+    retryCounters: o.retryCounters,
     onDeadLetter: sink,
     sleep,
     random,
@@ -261,6 +266,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     skippedBeforeSeek,
     requests: p.requests,
     retries: p.retries,
+    retriesByKind: p.retriesByKind,
     failedRequests: p.failedRequests,
     inFlight: p.inFlight,
     bytesSent: p.bytesSent,

@@ -10,7 +10,7 @@ interface ClientWithMiddleware {
   middlewareStack: {
     add(
       middleware: Middleware,
-      options: { step: 'initialize' | 'finalizeRequest'; priority?: 'low'; name: string },
+      options: { step: 'initialize' | 'finalizeRequest'; name: string },
     ): void;
   };
 }
@@ -60,6 +60,6 @@ export function countSdkRetries(client: ClientWithMiddleware, counters: RetryCou
         throw error;
       }
     },
-    { step: 'finalizeRequest', priority: 'low', name: 'kseNoteAttemptErrors' },
+    { step: 'finalizeRequest', name: 'kseNoteAttemptErrors' },
   );
 }
