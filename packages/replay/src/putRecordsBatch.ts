@@ -260,16 +260,35 @@ function chunk(
   return chunks;
 }
 
+// Whole-call errors that may succeed later: the SDK retried them and gave up, so they are
+// reported as retryable (budget spent), not as a rejection.
+const RETRYABLE_CALL_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'LimitExceededException',
+  'KMSThrottlingException',
+  'TimeoutError',
+  'InternalFailure',
+]);
+
 /** Whether a whole call's error (after the SDK's retries) may succeed later. */
 function isRetryableCallError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const e = error as { $retryable?: unknown; $fault?: unknown; name?: unknown; code?: unknown };
+  const e = error as {
+    $retryable?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    name?: unknown;
+    code?: unknown;
+  };
+  const status = e.$metadata?.httpStatusCode ?? 0;
   return (
     (e.$retryable !== undefined && e.$retryable !== null) ||
+    (typeof e.name === 'string' && RETRYABLE_CALL_ERRORS.has(e.name)) ||
     (typeof e.code === 'string' && e.code.startsWith('E')) ||
     e.$fault === 'server' ||
-    e.name === 'TimeoutError' ||
-    e.name === 'InternalFailure'
+    status === 429 ||
+    status >= 500
   );
 }
 

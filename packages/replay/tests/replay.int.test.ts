@@ -140,31 +140,52 @@ describe('replay with injected faults', () => {
     kinesis.destroy();
   });
 
-  it('retries whole requests that fail with throttling', async () => {
+  it('leaves whole requests to the SDK: one that still fails dead-letters its records as retries exhausted, and the replay goes on', async () => {
     const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
-    const log = injectPutRecordsFaults(kinesis, { failRequest: (n) => n <= 3 });
+    const log = injectPutRecordsFaults(kinesis, { failRequest: (n) => n === 1 });
     const streamName = await newStream();
+    const deadLetterPath = join(dir, 'dl-throttled.ndjson');
     const summary = await replay({
       sources: [writeLines('throttled.json', lines)],
       kinesis,
       streamName,
       speedup: 0,
       concurrency: 1,
+      maxBatchRecords: 100,
       retry: { maxAttempts: 5 },
       sleep: noSleep,
-      deadLetterPath: join(dir, 'dl-throttled.ndjson'),
+      deadLetterPath,
     });
-    expect(log.failedRequests).toBe(3);
-    expect(summary).toMatchObject({ ok: true, sent: 1_200, failedRequests: 3 });
-    expect(summary.retries).toBe(3 * log.entriesPerRequest[0]!);
+    expect(log.failedRequests).toBe(1);
+    expect(summary).toMatchObject({
+      ok: false,
+      sent: 1_100,
+      deadLettered: 100,
+      failedRequests: 1,
+      retries: 0,
+    });
+    const codes = readFileSync(deadLetterPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { code: string }).code);
+    expect(new Set(codes)).toEqual(new Set(['KSE_REPLAY_RETRIES_EXHAUSTED']));
+    expect(codes).toHaveLength(100);
     const shards = await readAllShards(kinesis, streamName);
-    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines));
+    expect(sorted([...shards.values()].flat())).toEqual(sorted(lines.slice(100)));
     kinesis.destroy();
   });
 
   it('waits full-jitter delays doubling from baseDelayMs between tries', async () => {
     const kinesis = createKinesisClient({ ...testAwsConfig(), maxAttempts: 1 });
-    const log = injectPutRecordsFaults(kinesis, { failRequest: (n) => n <= 3 });
+    const failures = new Map<string, number>();
+    const log = injectPutRecordsFaults(kinesis, {
+      // Every entry fails its first three tries.
+      failEntry: (e) => {
+        const n = (failures.get(e.data) ?? 0) + 1;
+        failures.set(e.data, n);
+        return n <= 3;
+      },
+    });
     const streamName = await newStream();
     const delays: number[] = [];
     const summary = await replay({
@@ -181,7 +202,7 @@ describe('replay with injected faults', () => {
       deadLetterPath: join(dir, 'dl-delays.ndjson'),
     });
     kinesis.destroy();
-    expect(log.failedRequests).toBe(3);
+    expect(log.requests).toBe(4);
     expect(summary).toMatchObject({ ok: true, sent: 10 });
     // base 100 ms: retry n waits below 100 · 2^(n-1) ms; half of it with random 0.5.
     expect(delays).toEqual([50, 100, 200]);
