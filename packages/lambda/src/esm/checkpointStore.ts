@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { defaultSleep, type Sleep } from '../backoff.js';
+import { sleep as defaultSleep, type Sleep } from '@kse/core';
 import { LambdaError } from '../errors.js';
 
 /** Checkpoint value of a shard whose every record was processed (KCL's `SHARD_END`). */

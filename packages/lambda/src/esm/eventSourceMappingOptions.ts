@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { IdleShard } from '../adapters/lambdaEvent.js';
-import type { Sleep } from '../backoff.js';
+import type { Sleep } from '@kse/core';
 import { LambdaError } from '../errors.js';
 import type { OnFailureDestination } from './onFailureDestination.js';
 

@@ -11,7 +11,7 @@ import {
   type EventSourceInfo,
   type PolledRecord,
 } from '../adapters/lambdaEvent.js';
-import { defaultSleep, fullJitterDelay } from '../backoff.js';
+import { fullJitterDelay, sleep as coreSleep } from '@kse/core';
 import { isLambdaError } from '../errors.js';
 import { SHARD_END, type CheckpointStore } from './checkpointStore.js';
 import type { ResolvedMappingOptions } from './eventSourceMappingOptions.js';
@@ -546,11 +546,17 @@ export class ShardWorker {
   }
 
   private backoff(attempt: number): Promise<void> {
-    return this.sleep(fullJitterDelay(attempt, this.options.retryBackoff, this.options.random));
+    const { baseMs, capMs } = this.options.retryBackoff;
+    return this.sleep(
+      fullJitterDelay(attempt, { baseDelayMs: baseMs, maxDelayMs: capMs }, this.options.random),
+    );
   }
 
   private sleep(ms: number): Promise<void> {
-    return (this.options.sleep ?? defaultSleep)(ms, this.signal);
+    // An abort ends the wait early and quietly: the loops check the signal themselves.
+    return (this.options.sleep ?? coreSleep)(ms, this.signal).catch((error: unknown) => {
+      if (!this.signal.aborted) throw error;
+    });
   }
 
   /** Stops reading and invoking; the in-flight invocation finishes and is checkpointed. */

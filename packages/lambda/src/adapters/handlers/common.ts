@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { sdkClientConfig } from '@kse/core';
 import type { DeadLetter, RawInput } from '@kse/enrich';
 import type { SchemaError } from '@kse/schemas';
 import type { KinesisDecodeFailure, KinesisUserRecord } from '../kinesisEvent.js';
@@ -24,18 +25,18 @@ export interface HandlerBaseOptions extends ObservabilityOptions {
   now?: () => number;
 }
 
-// The SDK's own retries are capped: our code owns PutRecords / BatchWriteItem partial
-// failures, and the event source mapping owns the retry of a failed invocation.
-const SDK_MAX_ATTEMPTS = 3;
+// Built with @kse/core's client defaults (attempts, retry mode, timeouts): the SDK owns
+// whole calls, our code PutRecords / BatchWriteItem partial failures, and the event source
+// mapping the retry of a failed invocation.
 
 /** The given Kinesis client, or one built from the environment (once, at cold start). */
 export function kinesisClientOf(options: HandlerBaseOptions): KinesisClient {
-  return options.kinesis ?? new KinesisClient({ maxAttempts: SDK_MAX_ATTEMPTS });
+  return options.kinesis ?? new KinesisClient(sdkClientConfig());
 }
 
 /** The given DynamoDB client, or one built from the environment (once, at cold start). */
 export function dynamoDbClientOf(options: HandlerBaseOptions): DynamoDBClient {
-  return options.dynamodb ?? new DynamoDBClient({ maxAttempts: SDK_MAX_ATTEMPTS });
+  return options.dynamodb ?? new DynamoDBClient(sdkClientConfig());
 }
 
 /** A dead letter for a record that could not be decoded as a Kinesis record. */

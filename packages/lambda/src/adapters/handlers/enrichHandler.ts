@@ -10,6 +10,7 @@ import {
   type PreprocessOptions,
   type ProductLookup,
 } from '@kse/enrich';
+import { sdkClientConfig } from '@kse/core';
 import { encodeRecord, type EnrichedOrderItem } from '@kse/schemas';
 import { z } from 'zod';
 import { processKinesisEvent } from '../batchResponse.js';
@@ -188,7 +189,7 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
     const loading =
       products ??
       loadReferenceTable({
-        s3: options.s3 ?? new S3Client({ maxAttempts: 3 }),
+        s3: options.s3 ?? new S3Client(sdkClientConfig()),
         bucket,
         key,
         refreshIntervalMs:
