@@ -6,7 +6,7 @@ import {
   toDynamoItem,
   type EnrichedOrderItem,
 } from '@kse/schemas';
-import { Backoff, SDK_MAX_ATTEMPTS, sleep, type Sleep } from '@kse/core';
+import { Backoff, sleep, type RetryCounters, type Sleep } from '@kse/core';
 import { EnrichError, invalidOption } from './errors.js';
 import { loadDynamoDb } from './sdk.js';
 
@@ -31,12 +31,6 @@ export interface BatchWriterOptions {
   baseDelayMs?: number;
   /** Backoff cap in ms. Default 5,000. */
   maxDelayMs?: number;
-  /**
-   * Largest `maxAttempts` accepted on the client: the SDK retries thrown errors
-   * (throttling, 5xx) and this writer retries `UnprocessedItems`; the cap keeps the two
-   * layers from multiplying. Default `SDK_MAX_ATTEMPTS` of `@kse/core` (3).
-   */
-  maxSdkAttempts?: number;
   /** Items per call, ≤ 25. Default 25. */
   maxItemsPerCall?: number;
   /** Bytes per call, ≤ 16 MB. Default 16 MB. */
@@ -47,6 +41,8 @@ export interface BatchWriterOptions {
   random?: () => number;
   /** Stops waiting and retrying; unwritten rows are reported in the error. */
   signal?: AbortSignal;
+  /** Counts items re-sent, as `dynamodb.UnprocessedItems`. */
+  retryCounters?: RetryCounters;
 }
 
 /**
@@ -62,7 +58,6 @@ export const DEFAULT_BATCH_WRITER_OPTIONS = {
   maxRetries: 8,
   baseDelayMs: 50,
   maxDelayMs: 5_000,
-  maxSdkAttempts: SDK_MAX_ATTEMPTS,
   maxItemsPerCall: LIMITS.dynamoDbBatchWriteMaxItems,
   maxBytesPerCall: LIMITS.dynamoDbBatchWriteMaxBytes,
 } satisfies Partial<BatchWriterOptions>;
@@ -106,10 +101,10 @@ const PER_ITEM_OVERHEAD = 64;
  * ```
  */
 export class BatchWriter {
-  private readonly settings: Required<Omit<BatchWriterOptions, 'signal'>> & {
+  private readonly settings: Required<Omit<BatchWriterOptions, 'signal' | 'retryCounters'>> & {
     signal: AbortSignal | undefined;
+    retryCounters: RetryCounters | undefined;
   };
-  private sdkChecked = false;
 
   constructor(options: BatchWriterOptions) {
     const s = {
@@ -118,6 +113,7 @@ export class BatchWriter {
       random: Math.random,
       ...options,
       signal: options.signal,
+      retryCounters: options.retryCounters,
     };
     if (typeof s.tableName !== 'string' || s.tableName === '') {
       throw invalidOption('tableName', s.tableName, 'a table name');
@@ -162,7 +158,6 @@ export class BatchWriter {
    * (the rest were written).
    */
   async write(rows: readonly EnrichedOrderItem[]): Promise<BatchWriteResult> {
-    await this.checkSdkAttempts();
     const s = this.settings;
     const folded = new Map<
       string,
@@ -273,7 +268,7 @@ export class BatchWriter {
         );
         unprocessed = response.UnprocessedItems?.[s.tableName] ?? [];
       } catch (error) {
-        // The SDK has already retried what it retries (bounded by maxSdkAttempts).
+        // The SDK has already retried the whole call as far as the client's maxAttempts allows.
         const err = error as Error & { $retryable?: unknown; $fault?: string };
         const kind =
           err.$retryable !== undefined || err.$fault === 'server' ? 'retryable' : 'non-retryable';
@@ -293,6 +288,7 @@ export class BatchWriter {
         return;
       }
       result.retried += unprocessed.length;
+      s.retryCounters?.add('dynamodb.UnprocessedItems', unprocessed.length);
       try {
         await backoff.wait();
       } catch {
@@ -302,20 +298,5 @@ export class BatchWriter {
       }
       pending = unprocessed;
     }
-  }
-
-  private async checkSdkAttempts(): Promise<void> {
-    if (this.sdkChecked) return;
-    const provider = (this.settings.client.config as { maxAttempts?: unknown }).maxAttempts;
-    const attempts =
-      typeof provider === 'function' ? await (provider as () => Promise<number>)() : provider;
-    if (typeof attempts === 'number' && attempts > this.settings.maxSdkAttempts) {
-      throw invalidOption(
-        'client.maxAttempts',
-        attempts,
-        `≤ maxSdkAttempts (${this.settings.maxSdkAttempts}): BatchWriter retries UnprocessedItems itself; build the client with a lower maxAttempts`,
-      );
-    }
-    this.sdkChecked = true;
   }
 }

@@ -1,5 +1,6 @@
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetryCounters } from '@kse/core';
 import { createDynamoDbClient, ensureTable } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import {
@@ -98,11 +99,13 @@ describe('BatchWriter on the local stack', () => {
     const faulty = createDynamoDbClient(config, { maxAttempts: 1 });
     const fault = injectUnprocessed(faulty, 3);
     const delays: number[] = [];
+    const retryCounters = new RetryCounters();
     const writer = new BatchWriter({
       client: faulty,
       tableName: table,
       concurrency: 3,
       maxRetries: 10,
+      retryCounters,
       sleep: async (ms) => {
         delays.push(ms);
       },
@@ -114,6 +117,7 @@ describe('BatchWriter on the local stack', () => {
     faulty.destroy();
     expect(result).toMatchObject({ written: 130, failed: 0 });
     expect(result.retried).toBeGreaterThan(0);
+    expect(retryCounters.byKind).toEqual({ 'dynamodb.UnprocessedItems': result.retried });
     expect(Math.max(...fault.sizes)).toBeLessThanOrEqual(25);
     expect(delays.every((d) => d <= 5_000)).toBe(true);
     const stored = await scanAll(table);
@@ -202,11 +206,16 @@ describe('BatchWriter on the local stack', () => {
     expect(error.message).toContain('ResourceNotFoundException');
   });
 
-  it('refuses a client whose own retries would multiply with the writer’s', async () => {
-    const eager = createDynamoDbClient(config, { maxAttempts: 10 });
-    const writer = new BatchWriter({ client: eager, tableName });
-    const error = await writer.write(rows(1, 900)).catch((e: unknown) => e);
+  it('writes through a client of any maxAttempts (as AWS_MAX_ATTEMPTS=5 builds one)', async () => {
+    const eager = createDynamoDbClient(config, { maxAttempts: 5 });
+    const table = await newTable();
+    const written = rows(4, 900);
+    const result = await new BatchWriter({ client: eager, tableName: table }).write(written);
     eager.destroy();
-    expect(isEnrichError(error) && error.code).toBe('KSE_OPTIONS_INVALID');
+    expect(result.written).toBe(4);
+    const landed = await scanAll(table);
+    expect(landed.map((r) => `${r.orderId}/${r.itemId}`).sort()).toEqual(
+      written.map((r) => `${r.orderId}/${r.itemId}`).sort(),
+    );
   });
 });

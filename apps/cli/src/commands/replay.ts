@@ -285,8 +285,9 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
 
   const target = resolveTarget(selectAws(flags, 'kse replay'), true);
   const aws = await openTarget(target, { speedups: true });
-  // This command owns the PutRecords retries: the SDK makes one try per call.
-  const kinesis = createKinesisClient(aws.config, { maxAttempts: 1 });
+  // The SDK retries whole calls (client defaults of @kse/core, or AWS_MAX_ATTEMPTS); the
+  // producer re-sends only the entries Kinesis did not accept (--max-attempts).
+  const kinesis = createKinesisClient(aws.config);
   const s3 =
     flags.bucketRegion === undefined
       ? aws.clients.s3

@@ -143,12 +143,11 @@ export function wireHandlers(
   tables: RunTables,
   latency: LatencyRecorder,
 ): WiredHandlers {
-  // SDK attempts capped at 3 because the handlers' writers own the retries of partial
-  // failures (and @kse/enrich's BatchWriter refuses a client allowing more; this SDK's
-  // DynamoDB default is 4).
+  // Clients of their own (the write tap wraps them), with @kse/core's client defaults
+  // through the factory: the SDK owns whole calls, the handlers' writers partial failures.
   const clients = {
-    kinesis: createKinesisClient(aws.config, { maxAttempts: 3 }),
-    dynamodb: createDynamoDbClient(aws.config, { maxAttempts: 3 }),
+    kinesis: createKinesisClient(aws.config),
+    dynamodb: createDynamoDbClient(aws.config),
     s3: aws.clients.s3,
   };
   const destroy = (): void => {

@@ -2,7 +2,7 @@ import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { createPlainHttpHandler, isPlainHttp } from '@kse/core';
+import { sdkClientConfig } from '@kse/core';
 import type { AwsConfig, AwsService } from './config.js';
 
 /** The four clients kse uses, built from one {@link AwsConfig}. */
@@ -14,10 +14,15 @@ export interface AwsClients {
   s3: S3Client;
 }
 
-/** Settings every client shares, from the resolved config. */
+/**
+ * Settings every client shares: `@kse/core`'s client defaults (attempts, standard retry
+ * mode, connection and request timeouts, keep-alive HTTP/1.1 handler), then the resolved
+ * config (a `maxAttempts` from options or `AWS_MAX_ATTEMPTS` wins over the default).
+ */
 function baseConfig(config: AwsConfig, service: AwsService) {
   const endpoint = config.endpoints[service];
   return {
+    ...sdkClientConfig(),
     region: config.region,
     ...(endpoint === undefined ? {} : { endpoint }),
     // A copy: the SDK tags the credentials object it is given (`$source`), which throws
@@ -29,8 +34,9 @@ function baseConfig(config: AwsConfig, service: AwsService) {
 }
 
 /**
- * Builds a `KinesisClient`. Against a plain-HTTP endpoint (an emulator) it uses an
- * HTTP/1.1 `NodeHttpHandler`; against AWS, the SDK's default handler.
+ * Builds a `KinesisClient` with `@kse/core`'s client defaults: an HTTP/1.1 `NodeHttpHandler`
+ * with kse's timeouts, against an emulator (which does not speak the Kinesis client's
+ * default HTTP/2) and AWS alike.
  *
  * @example
  * ```ts
@@ -42,10 +48,8 @@ export function createKinesisClient(
   config: AwsConfig,
   overrides: KinesisClientConfig = {},
 ): KinesisClient {
-  const endpoint = config.endpoints.kinesis;
   return new KinesisClient({
     ...baseConfig(config, 'kinesis'),
-    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }
@@ -55,10 +59,8 @@ export function createDynamoDbClient(
   config: AwsConfig,
   overrides: DynamoDBClientConfig = {},
 ): DynamoDBClient {
-  const endpoint = config.endpoints.dynamodb;
   return new DynamoDBClient({
     ...baseConfig(config, 'dynamodb'),
-    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }
@@ -96,7 +98,6 @@ export function createS3Client(config: AwsConfig, overrides: S3ClientConfig = {}
           requestChecksumCalculation: 'WHEN_REQUIRED' as const,
           responseChecksumValidation: 'WHEN_REQUIRED' as const,
         }),
-    ...(isPlainHttp(endpoint) ? { requestHandler: createPlainHttpHandler() } : {}),
     ...overrides,
   });
 }
