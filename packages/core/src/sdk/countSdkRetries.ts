@@ -6,13 +6,15 @@ interface MiddlewareContext {
 }
 type Next = (args: unknown) => Promise<unknown>;
 type Middleware = (next: Next, context: MiddlewareContext) => Next;
+interface MiddlewareStack {
+  add(
+    middleware: Middleware,
+    options: { step: 'initialize' | 'finalizeRequest'; name: string },
+  ): void;
+}
+/** Any AWS SDK v3 client (its `middlewareStack`). */
 interface ClientWithMiddleware {
-  middlewareStack: {
-    add(
-      middleware: Middleware,
-      options: { step: 'initialize' | 'finalizeRequest'; name: string },
-    ): void;
-  };
+  middlewareStack: { add: (...args: never[]) => unknown };
 }
 
 // Where the inner middleware leaves the tries' errors for the outer one, per call.
@@ -35,7 +37,8 @@ const ERRORS = 'kseAttemptErrors';
  * ```
  */
 export function countSdkRetries(client: ClientWithMiddleware, counters: RetryCounters): void {
-  client.middlewareStack.add(
+  const stack = client.middlewareStack as unknown as MiddlewareStack;
+  stack.add(
     (next, context) => async (args) => {
       const errors: string[] = [];
       context[ERRORS] = errors;
@@ -50,7 +53,7 @@ export function countSdkRetries(client: ClientWithMiddleware, counters: RetryCou
     },
     { step: 'initialize', name: 'kseCountSdkRetries' },
   );
-  client.middlewareStack.add(
+  stack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);
