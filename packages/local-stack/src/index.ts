@@ -73,6 +73,8 @@ export type {
   ServeLocalStackOptions,
   SpawnLocalStackOptions,
   SpawnedLocalStack,
+  EmulatorExit,
+  EmulatorProcess,
 } from './emulators/spawnLocalStack.js';
 
 export {

@@ -50,6 +50,8 @@ export const CLI_ERROR_CODES = [
   'KSE_CREDENTIALS_MISSING',
   /** SIGINT or SIGTERM stopped the command. */
   'KSE_INTERRUPTED',
+  /** An endpoint stopped answering mid-run (its emulator died, or stalled past the budget). */
+  'KSE_ENDPOINT_DOWN',
   /** Anything else: a bug. */
   'KSE_INTERNAL',
 ] as const;
@@ -66,6 +68,7 @@ const EXIT_OF_CLI_CODE: Record<CliErrorCode, ExitCode> = {
   KSE_AWS_FAILED: EXIT_CODES.infrastructure,
   KSE_CREDENTIALS_MISSING: EXIT_CODES.infrastructure,
   KSE_INTERRUPTED: EXIT_CODES.interrupted,
+  KSE_ENDPOINT_DOWN: EXIT_CODES.infrastructure,
   KSE_INTERNAL: EXIT_CODES.notExact,
 };
 

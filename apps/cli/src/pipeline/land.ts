@@ -46,7 +46,11 @@ export async function replayAndLand(context: LandContext): Promise<boolean> {
   const { phases, input, writeTap } = context;
   const replayDone = phases.run('replay', () => replayInput(context));
   const landed = await phases.run('land', async () => {
-    const summary = await replayDone;
+    const summary = await replayOrAbandon(replayDone, context.signal);
+    if (summary === undefined) {
+      context.log('replay abandoned: its calls to a stalled endpoint did not return');
+      return false;
+    }
     context.counters.replayed = summary.sent;
     context.counters.replayDeadLettered = summary.deadLettered;
     if (summary.error !== null && context.signal?.aborted !== true) {
@@ -68,17 +72,46 @@ export async function replayAndLand(context: LandContext): Promise<boolean> {
 
 /**
  * Stops the traffic once the run has landed (or failed to): the periodic samples, then the
- * mappings; then takes the last sample, once nothing moves any more.
+ * mappings (with `abandon`, an endpoint is down: in-flight calls are waited for a while
+ * only); then takes the last sample, once nothing moves any more.
  */
 export async function stopTraffic(
   ticker: Ticker,
   mappings: RunningMappings,
   progress: ProgressWriter,
+  abandon = false,
 ): Promise<void> {
   ticker.stop();
-  await mappings.stop();
+  await mappings.stop(abandon);
   ticker.tick();
   progress.done();
+}
+
+/** How long an aborted replay is waited for before it is abandoned (its calls may hang). */
+const ABANDON_REPLAY_AFTER_MS = 10_000;
+
+// The replay's summary; once `signal` has aborted (an endpoint down, an interrupt), waits
+// at most ABANDON_REPLAY_AFTER_MS more for it, then gives up on it (undefined).
+async function replayOrAbandon(
+  replayDone: Promise<ReplaySummary>,
+  signal: AbortSignal | undefined,
+): Promise<ReplaySummary | undefined> {
+  if (signal === undefined) return replayDone;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<undefined>((resolve) => {
+    onAbort = () => {
+      timer = setTimeout(() => resolve(undefined), ABANDON_REPLAY_AFTER_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([replayDone, abandoned]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 // Replays the orders file from the bucket, with the replay's counters kept in `counters`.

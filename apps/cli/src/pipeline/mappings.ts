@@ -7,6 +7,22 @@ import type { RunPipelineOptions } from './options.js';
 /** Settings of one local event source mapping. */
 type MappingSettings = Parameters<typeof startEventSourceMapping>[0];
 
+/** How long stopping waits for in-flight calls when an endpoint is down. */
+const ABANDON_AFTER_MS = 10_000;
+
+async function bounded(stopping: Promise<unknown>, abandon: boolean): Promise<void> {
+  if (!abandon) {
+    await stopping;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stopping.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ABANDON_AFTER_MS))),
+  ]);
+  clearTimeout(timer);
+}
+
 /** The settings the run's mappings share (all but the stream, function and handler). */
 export type SharedMappingSettings = Omit<
   MappingSettings,
@@ -24,6 +40,8 @@ export interface MappingContext {
   /** In streams that existed before, records older than the run's start are not the run's. */
   startedAt: number;
   log(message: string): void;
+  /** A shard's worker stopped on an error past its budget (the run cannot be exact). */
+  onShardError?(error: Error): void;
 }
 
 /** The event source mappings of a run: started one by one, stopped together. */
@@ -39,14 +57,18 @@ export class RunningMappings {
     this.running.push(mapping);
   }
 
-  /** Stops the mappings still running; a mapping that fails to stop fails the run. */
-  async stop(): Promise<void> {
-    await Promise.all(this.running.splice(0).map((m) => m.stop()));
+  /**
+   * Stops the mappings still running; a mapping that fails to stop fails the run. With
+   * `abandon` (the run is failing because an endpoint is down), waits at most
+   * {@link ABANDON_AFTER_MS} for in-flight calls that may never return.
+   */
+  async stop(abandon = false): Promise<void> {
+    await bounded(Promise.all(this.running.splice(0).map((m) => m.stop())), abandon);
   }
 
   /** Stops whatever still runs after the run failed, whatever the outcome. */
-  async stopSettled(): Promise<void> {
-    await Promise.allSettled(this.running.map((m) => m.stop()));
+  async stopSettled(abandon = false): Promise<void> {
+    await bounded(Promise.allSettled(this.running.map((m) => m.stop())), abandon);
   }
 }
 
@@ -69,6 +91,7 @@ export function sharedMappingSettings(context: MappingContext): SharedMappingSet
     },
     kinesis: context.clients.kinesis,
     dynamodb: context.clients.dynamodb,
+    ...(context.onShardError === undefined ? {} : { onShardError: context.onShardError }),
     checkpointTable: context.checkpointTable,
     batchSize: 500,
     pollIntervalMs: context.pollMs,

@@ -95,6 +95,12 @@ export interface RunPipelineOptions {
   idleMs: number;
   /** How often progress is sampled, ms. */
   sampleMs: number;
+  /**
+   * How long an endpoint of the stack may go without answering before the run stops with
+   * `KSE_ENDPOINT_DOWN` (exit 3), ms; a shorter stall is ridden out. A process of the
+   * embedded stack that dies is reported at once.
+   */
+  stallBudgetMs: number;
 }
 
 /** Defaults of {@link RunPipelineOptions}: the sample's experiment, sized for `npm start`. */
@@ -120,6 +126,7 @@ export const DEFAULT_RUN_OPTIONS = {
   table: 'OrdersEnriched',
   sampleMs: 500,
   idleMs: 90_000,
+  stallBudgetMs: 15_000,
 } satisfies Partial<RunPipelineOptions>;
 
 /** The input bucket on a local stack (embedded, `kse local up`, or an endpoint). */

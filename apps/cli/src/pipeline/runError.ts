@@ -12,6 +12,8 @@ export const RUN_ERROR_CODES = [
   'KSE_TABLE_NOT_EMPTY',
   /** SIGINT or SIGTERM stopped the run. */
   'KSE_INTERRUPTED',
+  /** An endpoint of the stack stopped answering (its process died, or stalled past the budget). */
+  'KSE_ENDPOINT_DOWN',
 ] as const;
 
 /** One of {@link RUN_ERROR_CODES}. */

@@ -37,7 +37,8 @@ export async function runPipeline(
   try {
     run.verdict = await runPhases(run);
   } catch (error) {
-    run.fail(error);
+    // A fatal failure (an endpoint down) is the cause; what failed after it is its echo.
+    run.fail(run.fatal ?? error);
   } finally {
     await run.stop();
   }
@@ -58,6 +59,7 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   const aws = await phases.run('setup', async () => {
     const opened = await stack.open(run.options, run.io.tempDirs);
     await stack.identify(run.options);
+    run.watchStack();
     return opened;
   });
   run.throwIfInterrupted();
@@ -86,6 +88,7 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
       (options.topology === 'fused' || created.streams.includes(options.enrichedStream)),
     startedAt: run.startedAt,
     log: run.io.log,
+    onShardError: (error) => run.failFast(error),
   });
   await phases.run('start mappings', () =>
     startMappings(run.mappings, shared, options, wired.handlers),
@@ -180,9 +183,9 @@ async function replayAndLandSampled(
       log: io.log,
       now,
       startedAt,
-      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      signal: run.signal,
     });
   } finally {
-    await stopTraffic(ticker, run.mappings, io.progress);
+    await stopTraffic(ticker, run.mappings, io.progress, run.fatal !== undefined);
   }
 }

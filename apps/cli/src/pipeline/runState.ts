@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { LatencyRecorder, type PipelineSample } from '../report/index.js';
 import type { VerifyResult } from '../verify/index.js';
 import type { WiredHandlers } from './handlers.js';
+import { LivenessWatch, type WatchedEndpoint, type WatchedService } from './liveness.js';
 import { RunningMappings } from './mappings.js';
 import { PeakRss } from './memory.js';
 import type { RunPipelineOptions } from './options.js';
@@ -49,6 +50,13 @@ export class RunState {
   created: CreatedResources | undefined;
   /** Rows the table must end with, once the input is generated. */
   expectedRows: number | undefined;
+  /**
+   * Why the run has to stop at once, if it does: an endpoint went down, a shard's worker
+   * failed past its budget. Aborts {@link RunState.signal}; the run fails with it.
+   */
+  fatal: Error | undefined;
+  private readonly fatalController = new AbortController();
+  private liveness: LivenessWatch | undefined;
   private left: string[] = [];
   private workDirKept = true;
   private stackPeakRss = 0;
@@ -79,9 +87,57 @@ export class RunState {
     return this.io.signal?.aborted === true;
   }
 
-  /** Throws `KSE_INTERRUPTED` when the run was asked to stop (checked between phases). */
+  /** Aborts on SIGINT/SIGTERM (`io.signal`) and on a {@link RunState.fatal} failure. */
+  get signal(): AbortSignal {
+    const own = this.fatalController.signal;
+    return this.io.signal === undefined ? own : AbortSignal.any([this.io.signal, own]);
+  }
+
+  /**
+   * Throws the {@link RunState.fatal} failure, or `KSE_INTERRUPTED` when the run was asked
+   * to stop (checked between phases).
+   */
   throwIfInterrupted(): void {
+    if (this.fatal !== undefined) throw this.fatal;
     if (this.interrupted) throw new RunError('KSE_INTERRUPTED', 'interrupted');
+  }
+
+  /** Stops the run at once because of `error` (the first one wins); it fails with it. */
+  failFast(error: Error): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = error;
+    this.fatalController.abort(error);
+  }
+
+  /**
+   * Watches the stack's endpoints (and the embedded stack's processes) until the run
+   * stops: one that dies or stalls past `stallBudgetMs` stops the run (`KSE_ENDPOINT_DOWN`).
+   * Nothing to watch on AWS's own endpoints.
+   */
+  watchStack(): void {
+    const aws = this.stack.aws;
+    if (aws === undefined || this.liveness !== undefined) return;
+    const processes = this.stack.processes;
+    const endpoints: WatchedEndpoint[] = [];
+    for (const [service, url] of Object.entries(aws.config.endpoints)) {
+      if (url === undefined) continue;
+      const pid = processes.find((p) => (p.services as readonly string[]).includes(service))?.pid;
+      endpoints.push({
+        service: service as WatchedService,
+        url,
+        ...(pid === undefined ? {} : { pid }),
+      });
+    }
+    if (endpoints.length === 0) return;
+    this.liveness = new LivenessWatch({
+      endpoints,
+      stallBudgetMs: this.options.stallBudgetMs,
+      onDown: (error) => this.failFast(error),
+      now: this.now,
+    });
+    this.stack.onProcessExit((exit) => this.liveness?.processExited(exit));
+    this.liveness.start();
+    this.io.onStack?.({ endpoints: { ...aws.config.endpoints }, processes });
   }
 
   /** Records why the run stopped. */
@@ -96,7 +152,8 @@ export class RunState {
    * directory.
    */
   async stop(): Promise<void> {
-    await this.mappings.stopSettled();
+    this.liveness?.stop();
+    await this.mappings.stopSettled(this.fatal !== undefined);
     this.wired?.destroy();
     this.stackPeakRss = await this.stack.childrenPeakRss();
     if (this.options.keep) {
@@ -131,7 +188,7 @@ export class RunState {
     return {
       verdict: this.verdict,
       report,
-      error: this.failure,
+      error: this.fatal ?? this.failure,
       interrupted: this.interrupted,
       owner: stack.owner,
       access: stack.access(),

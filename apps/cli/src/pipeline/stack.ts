@@ -6,6 +6,8 @@ import {
   openAws,
   spawnLocalStack,
   type AwsConfig,
+  type EmulatorExit,
+  type EmulatorProcess,
   type OpenAws,
   type SpawnedLocalStack,
 } from '@kse/local-stack';
@@ -103,6 +105,16 @@ export class RunStack {
   /** True when closing stops a stack (the embedded one): `--keep` then has to hold it up. */
   get ownsProcesses(): boolean {
     return this.owner === 'embedded';
+  }
+
+  /** The child processes of the embedded stack (none for another target, or inline). */
+  get processes(): readonly EmulatorProcess[] {
+    return this.spawned?.processes ?? [];
+  }
+
+  /** Calls `listener` when a process of the embedded stack ends unasked (killed, crashed). */
+  onProcessExit(listener: (exit: EmulatorExit) => void): void {
+    this.spawned?.onExit(listener);
   }
 
   /** The summed peak RSS of the stack's child processes (0 without any); read before close. */

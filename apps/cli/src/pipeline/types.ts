@@ -67,6 +67,14 @@ export interface RunIo {
   signal?: AbortSignal;
   /** The run adds the temporary directories it makes (for a last-resort removal). */
   tempDirs?: string[];
+  /**
+   * Told the stack's endpoints and, for an embedded stack in child processes, their
+   * processes, once the stack is open (for tools and tests that watch or fault it).
+   */
+  onStack?(stack: {
+    endpoints: Record<string, string | undefined>;
+    processes: readonly { pid: number; services: readonly string[] }[];
+  }): void;
 }
 
 /**

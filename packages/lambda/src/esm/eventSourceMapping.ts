@@ -28,6 +28,11 @@ export interface EventSourceMappingStats {
   shards: Record<string, ShardStats>;
   /** Shards finished (checkpointed `SHARD_END`) by this or an earlier run. */
   finishedShards: string[];
+  /**
+   * Shards whose worker stopped on an error (state `failed`, with the error): the mapping
+   * is in error, and does not read them again until it is restarted.
+   */
+  failedShards: { shardId: string; error: string }[];
 }
 
 /** A running local event source mapping. */
@@ -79,6 +84,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
   private readonly workers = new Map<string, { worker: ShardWorker; done: Promise<void> }>();
   private readonly shardStats = new Map<string, ShardStats>();
   private readonly finished = new Set<string>();
+  private readonly failed = new Map<string, string>();
   /** Closed shards skipped at start under LATEST: their children start at LATEST too. */
   private readonly skipped = new Set<string>();
   private initialShards: Set<string> | undefined;
@@ -168,7 +174,9 @@ class LocalEventSourceMapping implements EventSourceMapping {
     this.initialShards ??= new Set(byId.keys());
     for (const shard of shards) {
       const shardId = shard.ShardId ?? '';
-      if (this.workers.has(shardId) || this.finished.has(shardId)) continue;
+      if (this.workers.has(shardId) || this.finished.has(shardId) || this.failed.has(shardId)) {
+        continue;
+      }
       const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
         (parent): parent is string => parent !== undefined && byId.has(parent),
       );
@@ -251,6 +259,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
     const done = worker.run().then(
       async () => {
         this.workers.delete(shardId);
+        if (worker.stats.state === 'failed') this.failed.set(shardId, worker.stats.error ?? '');
         if (worker.stats.state === 'ended') {
           this.finished.add(shardId);
           this.options.logger?.info('shard finished', { shardId });
@@ -260,6 +269,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
       },
       (error: unknown) => {
         this.workers.delete(shardId);
+        this.failed.set(shardId, (error as Error).message);
         this.options.logger?.error('shard worker failed', { shardId, error });
       },
     );
@@ -298,6 +308,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
         [...this.shardStats].map(([shardId, stats]) => [shardId, { ...stats }]),
       ),
       finishedShards: [...this.finished],
+      failedShards: [...this.failed].map(([shardId, error]) => ({ shardId, error })),
     };
   }
 

@@ -87,6 +87,24 @@ export interface EventSourceMappingOptions {
   maxBufferedRecordsPerShard?: number;
   /** Backoff between retries of a failed invocation or AWS call. */
   retryBackoff?: { baseMs: number; capMs: number };
+  /**
+   * How long GetRecords (or GetShardIterator) may keep failing on a shard before its worker
+   * gives up: the shard's state becomes `failed` and {@link onShardError} is called.
+   * Default 30 s. A stall (calls that hang without failing) is not a failure: bound it with
+   * the client's request timeout.
+   */
+  pollRetryBudgetMs?: number;
+  /**
+   * Retries of a failed checkpoint write (backoff in between) before the shard's worker
+   * stops (state `failed`, {@link onShardError}); default 8.
+   */
+  checkpointRetryAttempts?: number;
+  /**
+   * Called when a shard's worker stops on an error it could not ride out (reading or
+   * checkpointing kept failing past its budget). The mapping goes on with its other
+   * shards; the failed shard is not read again until the mapping is restarted.
+   */
+  onShardError?: (error: LambdaError) => void;
   /** Reported by `context.getRemainingTimeInMillis()` (not enforced); default 60. */
   timeoutSeconds?: number;
   /** Account id in the ARNs of the context; default `000000000000`. */
@@ -132,6 +150,8 @@ export const DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS = {
   getRecordsLimit: 10_000,
   maxBufferedRecordsPerShard: 20_000,
   retryBackoff: { baseMs: 100, capMs: 5_000 },
+  pollRetryBudgetMs: 30_000,
+  checkpointRetryAttempts: 8,
   sweepIntervalMs: 0,
   timeoutSeconds: 60,
   accountId: '000000000000',
@@ -154,6 +174,8 @@ const settingsSchema = z.object({
   getRecordsLimit: z.number().int().min(1).max(10_000),
   maxBufferedRecordsPerShard: z.number().int().min(1),
   timeoutSeconds: z.number().positive(),
+  pollRetryBudgetMs: z.number().min(0),
+  checkpointRetryAttempts: z.number().int().min(0).max(100),
 });
 
 /** The options with defaults applied, validated. */

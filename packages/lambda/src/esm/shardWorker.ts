@@ -12,7 +12,7 @@ import {
   type PolledRecord,
 } from '../adapters/lambdaEvent.js';
 import { fullJitterDelay, sleep as coreSleep } from '@kse/core';
-import { isLambdaError } from '../errors.js';
+import { LambdaError, isLambdaError } from '../errors.js';
 import { SHARD_END, type CheckpointStore } from './checkpointStore.js';
 import type { ResolvedMappingOptions } from './eventSourceMappingOptions.js';
 import { Notifier } from './notifier.js';
@@ -43,7 +43,13 @@ export interface MappingCounters {
 /** Live state of one shard. */
 export interface ShardStats {
   shardId: string;
-  state: 'running' | 'ended' | 'stopped' | 'lease-lost';
+  /**
+   * `failed`: the worker stopped on an error it could not ride out (GetRecords or a
+   * checkpoint write failing past its budget); see {@link ShardStats.error}.
+   */
+  state: 'running' | 'ended' | 'stopped' | 'lease-lost' | 'failed';
+  /** Why the worker failed (state `failed`). */
+  error?: string;
   /** Now − arrival of the last record of the latest invocation (Lambda's IteratorAge), ms. */
   iteratorAgeMs: number | undefined;
   /** `MillisBehindLatest` of the latest GetRecords. */
@@ -147,7 +153,16 @@ export class ShardWorker {
     try {
       ended = await this.poll();
     } catch (error) {
-      this.options.logger?.error('shard polling failed', { shardId: this.shardId, error });
+      this.fail(
+        new LambdaError(
+          'KSE_LAMBDA_AWS_FAILED',
+          `polling shard ${this.shardId}: ${describe(error)}`,
+          {
+            cause: error,
+            shardId: this.shardId,
+          },
+        ),
+      );
     } finally {
       this.producerDone = true;
       for (const lane of this.lanes) lane.notifier.notify();
@@ -168,6 +183,7 @@ export class ShardWorker {
     let lastRead: string | undefined;
     let iterator = await this.getIterator(this.start);
     let failures = 0;
+    let failingSince = 0;
     while (!this.signal.aborted && iterator !== undefined) {
       if (this.buffered >= maxBufferedRecordsPerShard) {
         await this.capacity.wait(undefined, this.signal);
@@ -189,10 +205,13 @@ export class ShardWorker {
           );
           continue;
         }
+        if (failures === 0) failingSince = this.now();
         failures += 1;
         this.counters.pollErrors += 1;
+        if (this.pollBudgetSpent('GetRecords', failures, failingSince, error)) break;
         this.options.logger?.warn('GetRecords failed; retrying', {
           shardId: this.shardId,
+          attempt: failures,
           error: (error as Error).message,
         });
         await this.backoff(failures);
@@ -234,6 +253,46 @@ export class ShardWorker {
   }
 
   /**
+   * True (and the worker failed) when reading the shard has kept failing for longer than
+   * `pollRetryBudgetMs`: the stream is gone or unreachable, and retrying on would only
+   * hide it.
+   */
+  private pollBudgetSpent(
+    operation: string,
+    attempts: number,
+    since: number,
+    error: unknown,
+  ): boolean {
+    const failingMs = this.now() - since;
+    if (attempts < 2 || failingMs < this.options.pollRetryBudgetMs) return false;
+    this.fail(
+      new LambdaError(
+        'KSE_LAMBDA_AWS_FAILED',
+        `${operation} on shard ${this.shardId} kept failing for ${Math.round(failingMs / 1000)} s (${attempts} tries): ${describe(error)}`,
+        { cause: error, shardId: this.shardId },
+      ),
+    );
+    return true;
+  }
+
+  /**
+   * Stops this worker on an error it cannot ride out, visibly: state `failed`, the error
+   * logged and handed to `onShardError`. Records not checkpointed are read again by the
+   * next worker of the shard.
+   */
+  private fail(error: LambdaError): void {
+    if (this.stats.state !== 'running') return;
+    this.stats.state = 'failed';
+    this.stats.error = error.message;
+    this.options.logger?.error('shard worker failed; stopping this shard', {
+      shardId: this.shardId,
+      error: error.message,
+    });
+    this.controller.abort();
+    this.options.onShardError?.(error);
+  }
+
+  /**
    * Sweeps the shard (the `sweep` option) when every record read so far has been
    * processed: nothing that arrived before `calledAt` (the start of the GetRecords call that
    * found nothing new) is still to come.
@@ -263,6 +322,7 @@ export class ShardWorker {
     };
     if (start.type === 'AFTER_SEQUENCE_NUMBER') input.StartingSequenceNumber = start.sequenceNumber;
     if (start.type === 'AT_TIMESTAMP') input.Timestamp = start.timestamp;
+    const since = this.now();
     for (let attempt = 1; !this.signal.aborted; attempt += 1) {
       try {
         const response = await this.kinesis.send(new GetShardIteratorCommand(input), {
@@ -272,6 +332,7 @@ export class ShardWorker {
       } catch (error) {
         if (this.signal.aborted) break;
         this.counters.pollErrors += 1;
+        if (this.pollBudgetSpent('GetShardIterator', attempt, since, error)) break;
         this.options.logger?.warn('GetShardIterator failed; retrying', {
           shardId: this.shardId,
           error: (error as Error).message,
@@ -522,8 +583,10 @@ export class ShardWorker {
   }
 
   private async writeCheckpoint(checkpoint: string): Promise<void> {
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      if (this.stats.state === 'lease-lost') return;
+    const attempts = this.options.checkpointRetryAttempts + 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (this.stats.state === 'lease-lost' || this.stats.state === 'failed') return;
       try {
         await this.store.checkpoint(this.shardId, checkpoint);
         this.stats.checkpoint = checkpoint;
@@ -536,13 +599,25 @@ export class ShardWorker {
           this.controller.abort();
           return;
         }
+        lastError = error;
+        if (attempt === attempts) break;
         this.options.logger?.warn('checkpoint failed; retrying', {
           shardId: this.shardId,
+          attempt,
           error: describe(error),
         });
         await this.backoff(attempt);
       }
     }
+    // The records stay processed but not checkpointed: stopping here (instead of reading
+    // on) keeps the gap to what the next worker reads again at most this far.
+    this.fail(
+      new LambdaError(
+        'KSE_LAMBDA_AWS_FAILED',
+        `checkpoint of shard ${this.shardId} at ${checkpoint} failed ${attempts} times: ${describe(lastError)}`,
+        { cause: lastError, shardId: this.shardId },
+      ),
+    );
   }
 
   private backoff(attempt: number): Promise<void> {

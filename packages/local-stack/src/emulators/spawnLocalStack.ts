@@ -111,13 +111,38 @@ export interface SpawnLocalStackOptions extends LocalStackOptions {
   nodeFlags?: readonly string[];
 }
 
+/** One child process of a {@link SpawnedLocalStack}, and the emulators it serves. */
+export interface EmulatorProcess {
+  pid: number;
+  services: readonly LocalService[];
+}
+
+/** How a child process ended when nobody asked it to (see {@link SpawnedLocalStack.onExit}). */
+export interface EmulatorExit extends EmulatorProcess {
+  /** Exit code, when it exited. */
+  code: number | null;
+  /** The signal that ended it (e.g. `SIGKILL`), when one did. */
+  signal: NodeJS.Signals | null;
+}
+
 /** A stack running in child processes. */
 export interface SpawnedLocalStack extends LocalStack {
   /** Process id of the (first) child. */
   pid: number;
   /** Process ids of every child: one, or two with `split`. */
   pids: number[];
+  /** Every child, with the services it serves. */
+  processes: EmulatorProcess[];
+  /**
+   * Calls `listener` when a child ends without `stop()` having asked it to (killed, crashed):
+   * its emulators no longer answer. Calls it at once for a child that has already ended so.
+   * Not for a `detached` stack (its children outlive this process).
+   */
+  onExit(listener: (exit: EmulatorExit) => void): void;
 }
+
+/** How long a child gets to stop on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
 
 /** The groups of services the children serve with `split`: Kinesis alone, the rest together. */
 const SPLIT_GROUPS: readonly (readonly LocalService[])[] = [['kinesis'], ['dynamodb', 's3']];
@@ -125,7 +150,9 @@ const SPLIT_GROUPS: readonly (readonly LocalService[])[] = [['kinesis'], ['dynam
 /** One child process serving some emulators. */
 interface EmulatorChild {
   pid: number;
+  services: readonly LocalService[];
   endpoints: LocalEmulators['endpoints'];
+  onExit(listener: (exit: EmulatorExit) => void): void;
   stop(): Promise<void>;
 }
 
@@ -205,6 +232,10 @@ export async function spawnLocalStack(
   return {
     pid: children[0]!.pid,
     pids: children.map((child) => child.pid),
+    processes: children.map((child) => ({ pid: child.pid, services: child.services })),
+    onExit: (listener) => {
+      for (const child of children) child.onExit(listener);
+    },
     endpoints,
     region,
     credentials,
@@ -289,20 +320,40 @@ async function spawnEmulatorChild(
     });
   }
   child.removeAllListeners('exit');
+  const services = serveOptions.services ?? LOCAL_SERVICES;
+  const pid = line.ready.pid;
+  let stopped: Promise<void> | undefined;
+  let unexpected: EmulatorExit | undefined;
+  const listeners: ((exit: EmulatorExit) => void)[] = [];
   const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (stopped === undefined) {
+        unexpected = { pid, services, code, signal };
+        for (const listener of listeners) listener(unexpected);
+      }
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      onEnd(child.exitCode, child.signalCode);
+    } else child.once('exit', onEnd);
   });
   if (detached) child.unref();
-  let stopped: Promise<void> | undefined;
   return {
-    pid: line.ready.pid,
+    pid,
+    services,
     endpoints: line.ready.endpoints,
+    onExit: (listener) => {
+      if (unexpected !== undefined) listener(unexpected);
+      else listeners.push(listener);
+    },
     stop: () =>
       (stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
+          // A stopped (SIGSTOP) or hung child never handles SIGTERM: kill it after a while.
+          const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
           await exited;
+          clearTimeout(timer);
         }
       })()),
   };
