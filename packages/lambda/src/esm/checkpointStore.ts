@@ -1,6 +1,9 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
+  ScanCommand,
+  type AttributeValue,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -23,6 +26,8 @@ export interface ShardLease {
   checkpoint: string;
   leaseOwner: string | undefined;
   leaseCounter: number;
+  /** Until when (epoch ms) the owner holds it; after that any worker may take it. */
+  leaseExpiry: number;
 }
 
 /** Options of {@link CheckpointStore}. */
@@ -33,8 +38,17 @@ export interface CheckpointStoreOptions {
   mappingName: string;
   /** Identifies this worker in `leaseOwner`. */
   workerId: string;
+  /**
+   * How long a lease (and a worker's presence) lasts without renewal, ms; default 30 s.
+   * A lease is taken from another worker only once it has expired.
+   */
+  leaseDurationMs?: number;
   sleep?: Sleep;
+  now?: () => number;
 }
+
+/** Default of {@link CheckpointStoreOptions.leaseDurationMs}. */
+export const DEFAULT_LEASE_DURATION_MS = 30_000;
 
 /**
  * A KCL-style lease and checkpoint table in DynamoDB: one item per shard (`leaseKey` =
@@ -44,8 +58,18 @@ export interface CheckpointStoreOptions {
  */
 export class CheckpointStore {
   private readonly owned = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly leaseDurationMs: number;
 
-  constructor(private readonly options: CheckpointStoreOptions) {}
+  constructor(private readonly options: CheckpointStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.leaseDurationMs = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
+  }
+
+  /** Shards whose lease this worker holds. */
+  ownedShards(): string[] {
+    return [...this.owned.keys()];
+  }
 
   /** Creates the table (`leaseKey` S, on-demand) when it does not exist; waits ACTIVE. */
   async ensureTable(): Promise<void> {
@@ -95,17 +119,29 @@ export class CheckpointStore {
       checkpoint: Item.checkpoint?.S ?? 'TRIM_HORIZON',
       leaseOwner: Item.leaseOwner?.S,
       leaseCounter: Number(Item.leaseCounter?.N ?? '0'),
+      // A lease written before expiries existed has none: it counts as expired.
+      leaseExpiry: Number(Item.leaseExpiry?.N ?? '0'),
     };
   }
 
   /**
    * Takes the lease of a shard for this worker, creating it with `initialCheckpoint` when
-   * the shard has none, and returns it (with the checkpoint to resume from).
+   * the shard has none, and returns it (with the checkpoint to resume from); `undefined`
+   * when another worker holds it and it has not expired (the KCL's rule: a live lease is
+   * never taken). The take is a conditional write on the lease counter it read.
    */
-  async acquire(shardId: string, initialCheckpoint: () => string): Promise<ShardLease> {
+  async acquire(shardId: string, initialCheckpoint: () => string): Promise<ShardLease | undefined> {
     const { dynamodb, tableName, workerId } = this.options;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const existing = await this.get(shardId);
+      const expiry = this.now() + this.leaseDurationMs;
+      if (
+        existing?.leaseOwner !== undefined &&
+        existing.leaseOwner !== workerId &&
+        existing.leaseExpiry > this.now()
+      ) {
+        return undefined;
+      }
       try {
         if (!existing) {
           const checkpoint = initialCheckpoint();
@@ -119,6 +155,7 @@ export class CheckpointStore {
                 checkpoint: { S: checkpoint },
                 leaseOwner: { S: workerId },
                 leaseCounter: { N: '1' },
+                leaseExpiry: { N: String(expiry) },
                 updatedAt: { S: new Date().toISOString() },
               },
               ConditionExpression: 'attribute_not_exists(leaseKey)',
@@ -131,6 +168,7 @@ export class CheckpointStore {
             checkpoint,
             leaseOwner: workerId,
             leaseCounter: 1,
+            leaseExpiry: expiry,
           };
         }
         const counter = existing.leaseCounter + 1;
@@ -138,18 +176,20 @@ export class CheckpointStore {
           new UpdateItemCommand({
             TableName: tableName,
             Key: { leaseKey: { S: this.leaseKey(shardId) } },
-            UpdateExpression: 'SET leaseOwner = :me, leaseCounter = :next, updatedAt = :now',
+            UpdateExpression:
+              'SET leaseOwner = :me, leaseCounter = :next, leaseExpiry = :expiry, updatedAt = :now',
             ConditionExpression: 'leaseCounter = :seen',
             ExpressionAttributeValues: {
               ':me': { S: workerId },
               ':next': { N: String(counter) },
               ':seen': { N: String(existing.leaseCounter) },
+              ':expiry': { N: String(expiry) },
               ':now': { S: new Date().toISOString() },
             },
           }),
         );
         this.owned.set(shardId, counter);
-        return { ...existing, leaseOwner: workerId, leaseCounter: counter };
+        return { ...existing, leaseOwner: workerId, leaseCounter: counter, leaseExpiry: expiry };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) continue; // raced; read again
         throw awsFailed('PutItem/UpdateItem', error, shardId);
@@ -199,6 +239,102 @@ export class CheckpointStore {
     }
   }
 
+  /**
+   * Extends a lease this worker holds by the lease duration (a conditional write on owner
+   * and counter); `KSE_LAMBDA_LEASE_LOST` when another worker has taken it.
+   */
+  async renew(shardId: string): Promise<void> {
+    const counter = this.owned.get(shardId);
+    if (counter === undefined) {
+      throw new LambdaError('KSE_LAMBDA_LEASE_LOST', 'this worker does not hold the lease', {
+        shardId,
+      });
+    }
+    try {
+      await this.options.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { leaseKey: { S: this.leaseKey(shardId) } },
+          UpdateExpression: 'SET leaseExpiry = :expiry',
+          ConditionExpression: 'leaseOwner = :me AND leaseCounter = :counter',
+          ExpressionAttributeValues: {
+            ':expiry': { N: String(this.now() + this.leaseDurationMs) },
+            ':me': { S: this.options.workerId },
+            ':counter': { N: String(counter) },
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        this.owned.delete(shardId);
+        throw new LambdaError('KSE_LAMBDA_LEASE_LOST', 'another worker took the lease', {
+          shardId,
+          cause: error,
+          retryable: false,
+        });
+      }
+      throw awsFailed('UpdateItem', error, shardId);
+    }
+  }
+
+  /**
+   * Says that this worker is alive (an item `<mappingName>#worker#<workerId>` with an
+   * expiry), and returns how many workers of the mapping are, this one included: the
+   * mapping's shards are shared among them.
+   */
+  async heartbeat(): Promise<number> {
+    const { dynamodb, tableName, mappingName, workerId } = this.options;
+    const now = this.now();
+    await dynamodb
+      .send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            leaseKey: { S: `${mappingName}#worker#${workerId}` },
+            mappingName: { S: mappingName },
+            workerId: { S: workerId },
+            workerExpiry: { N: String(now + this.leaseDurationMs) },
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw awsFailed('PutItem', error);
+      });
+    let live = 0;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await dynamodb
+        .send(
+          new ScanCommand({
+            TableName: tableName,
+            ConsistentRead: true,
+            FilterExpression: 'mappingName = :m AND workerExpiry > :now',
+            ExpressionAttributeValues: { ':m': { S: mappingName }, ':now': { N: String(now) } },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw awsFailed('Scan', error);
+        });
+      live += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return Math.max(1, live);
+  }
+
+  /** Removes this worker's presence (best effort), at stop. */
+  async leave(): Promise<void> {
+    const { dynamodb, tableName, mappingName, workerId } = this.options;
+    await dynamodb
+      .send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: { leaseKey: { S: `${mappingName}#worker#${workerId}` } },
+        }),
+      )
+      .catch(() => undefined);
+  }
+
   /** Gives a lease up (best effort) so that another worker can take it at once. */
   async release(shardId: string): Promise<void> {
     const counter = this.owned.get(shardId);
@@ -209,7 +345,7 @@ export class CheckpointStore {
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: { leaseKey: { S: this.leaseKey(shardId) } },
-          UpdateExpression: 'REMOVE leaseOwner',
+          UpdateExpression: 'REMOVE leaseOwner, leaseExpiry',
           ConditionExpression: 'leaseOwner = :me AND leaseCounter = :counter',
           ExpressionAttributeValues: {
             ':me': { S: this.options.workerId },

@@ -5,7 +5,8 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { EventSourceInfo } from '../adapters/lambdaEvent.js';
-import { LambdaError } from '../errors.js';
+import { defaultSleep } from '../backoff.js';
+import { LambdaError, isLambdaError } from '../errors.js';
 import { CheckpointStore, SHARD_END } from './checkpointStore.js';
 import {
   resolveMappingOptions,
@@ -91,6 +92,9 @@ class LocalEventSourceMapping implements EventSourceMapping {
   private readonly syncNotifier = new Notifier();
   private syncing: Promise<void> = Promise.resolve();
   private syncLoop: Promise<void> = Promise.resolve();
+  private renewLoop: Promise<void> = Promise.resolve();
+  /** Shards this worker is giving up to another worker (stopping, then released). */
+  private readonly shedding = new Set<string>();
   private stopping: Promise<void> | undefined;
   private source!: EventSourceInfo;
   private readonly counters: MappingCounters = {
@@ -115,7 +119,9 @@ class LocalEventSourceMapping implements EventSourceMapping {
       tableName: options.checkpointTable,
       mappingName: options.mappingName,
       workerId: this.workerId,
+      leaseDurationMs: options.leaseDurationMs,
       ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
   }
 
@@ -143,6 +149,39 @@ class LocalEventSourceMapping implements EventSourceMapping {
     if (this.options.createCheckpointTable) await this.store.ensureTable();
     await this.syncShards();
     this.syncLoop = this.runSyncLoop();
+    this.renewLoop = this.runRenewLoop();
+  }
+
+  // Renews the leases this worker holds (and its presence) three times per lease duration;
+  // a lease another worker took stops that shard's worker (state `lease-lost`).
+  private async runRenewLoop(): Promise<void> {
+    const signal = this.controller.signal;
+    const interval = Math.max(1, Math.floor(this.options.leaseDurationMs / 3));
+    const sleep = this.options.sleep ?? defaultSleep;
+    while (!signal.aborted) {
+      await sleep(interval, signal);
+      if (signal.aborted) return;
+      await this.store.heartbeat().catch((error: unknown) => {
+        this.options.logger?.warn('worker heartbeat failed; will retry', {
+          error: (error as Error).message,
+        });
+      });
+      for (const shardId of this.store.ownedShards()) {
+        try {
+          await this.store.renew(shardId);
+        } catch (error) {
+          if (isLambdaError(error) && error.code === 'KSE_LAMBDA_LEASE_LOST') {
+            this.options.logger?.error('lease lost; stopping this shard', { shardId });
+            this.workers.get(shardId)?.worker.leaseLost();
+          } else {
+            this.options.logger?.warn('lease renewal failed; will retry', {
+              shardId,
+              error: (error as Error).message,
+            });
+          }
+        }
+      }
+    }
   }
 
   private async runSyncLoop(): Promise<void> {
@@ -172,11 +211,23 @@ class LocalEventSourceMapping implements EventSourceMapping {
     const shards = await this.listShards();
     const byId = new Map(shards.map((shard) => [shard.ShardId ?? '', shard]));
     this.initialShards ??= new Set(byId.keys());
+    // The shards still to read are shared among the mapping's live workers: this one takes
+    // up to its share, and gives back (stops, checkpoints, releases) what is above it.
+    const liveWorkers = await this.store.heartbeat();
+    const open = shards.filter((shard) => !this.finished.has(shard.ShardId ?? '')).length;
+    const share = Math.max(1, Math.ceil(open / liveWorkers));
+    const held = [...this.workers.keys()].filter((id) => !this.shedding.has(id));
+    for (const shardId of held.slice(share)) {
+      this.shedding.add(shardId);
+      this.options.logger?.info('giving a shard to another worker', { shardId, liveWorkers });
+      this.workers.get(shardId)?.worker.abort();
+    }
     for (const shard of shards) {
       const shardId = shard.ShardId ?? '';
       if (this.workers.has(shardId) || this.finished.has(shardId) || this.failed.has(shardId)) {
         continue;
       }
+      if (this.workers.size - this.shedding.size >= share) break;
       const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
         (parent): parent is string => parent !== undefined && byId.has(parent),
       );
@@ -188,6 +239,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
         latestThisRun = initial.latest;
         return initial.checkpoint;
       });
+      if (lease === undefined) continue; // another live worker holds it
       if (lease.checkpoint === SHARD_END) {
         this.finished.add(shardId);
         if (latestThisRun) this.skipped.add(shardId);
@@ -259,6 +311,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
     const done = worker.run().then(
       async () => {
         this.workers.delete(shardId);
+        this.shedding.delete(shardId);
         if (worker.stats.state === 'failed') this.failed.set(shardId, worker.stats.error ?? '');
         if (worker.stats.state === 'ended') {
           this.finished.add(shardId);
@@ -269,6 +322,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
       },
       (error: unknown) => {
         this.workers.delete(shardId);
+        this.shedding.delete(shardId);
         this.failed.set(shardId, (error as Error).message);
         this.options.logger?.error('shard worker failed', { shardId, error });
       },
@@ -317,8 +371,10 @@ class LocalEventSourceMapping implements EventSourceMapping {
       this.controller.abort();
       this.syncNotifier.notify();
       await this.syncLoop;
+      await this.renewLoop;
       await this.syncing;
       await Promise.all([...this.workers.values()].map((entry) => entry.done));
+      await this.store.leave();
     })();
     return this.stopping;
   }

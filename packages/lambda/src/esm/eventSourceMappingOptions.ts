@@ -111,6 +111,14 @@ export interface EventSourceMappingOptions {
   accountId?: string;
   /** Identifies this process in the lease table; default a random id. */
   workerId?: string;
+  /**
+   * How long a shard's lease (and this worker's presence) lasts without renewal, ms;
+   * renewed three times per duration. A lease held by another worker is taken only once
+   * it has expired, so a worker that died without releasing its leases is replaced after
+   * at most this long (a worker restarted with the same `workerId` takes its own back at
+   * once). Workers of one mapping share its shards. Default 30 000.
+   */
+  leaseDurationMs?: number;
   logger?: MappingLogger;
   /** Called after each invocation (for metrics and benchmarks). */
   onBatch?: (info: BatchInvocationInfo) => void;
@@ -151,6 +159,7 @@ export const DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS = {
   maxBufferedRecordsPerShard: 20_000,
   retryBackoff: { baseMs: 100, capMs: 5_000 },
   pollRetryBudgetMs: 30_000,
+  leaseDurationMs: 30_000,
   checkpointRetryAttempts: 8,
   sweepIntervalMs: 0,
   timeoutSeconds: 60,
@@ -175,6 +184,7 @@ const settingsSchema = z.object({
   maxBufferedRecordsPerShard: z.number().int().min(1),
   timeoutSeconds: z.number().positive(),
   pollRetryBudgetMs: z.number().min(0),
+  leaseDurationMs: z.number().int().min(3),
   checkpointRetryAttempts: z.number().int().min(0).max(100),
 });
 

@@ -638,6 +638,12 @@ export class ShardWorker {
   abort(): void {
     this.controller.abort();
   }
+
+  /** Another worker took the lease: stops at once (its checkpoints would be refused). */
+  leaseLost(): void {
+    if (this.stats.state === 'running') this.stats.state = 'lease-lost';
+    this.controller.abort();
+  }
 }
 
 function takeBatch(queue: Item[], batchSize: number): Item[] {

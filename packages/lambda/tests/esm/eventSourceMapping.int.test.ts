@@ -382,6 +382,80 @@ describe('startEventSourceMapping', () => {
     expect(Math.max(...deliveries)).toBe(1);
   });
 
+  it('shares the shards of one mapping between two workers, never one shard by both at once, and the table ends exact', async () => {
+    const streamName = uniqueName('esm-two');
+    const tableName = uniqueName('esm-two-sink');
+    await ensureStream(kinesis, { streamName, shardCount: 4 });
+    await ensureTable(dynamodb, { tableName, partitionKey: { name: 'id', type: 'N' } });
+    const mappingName = uniqueName('two');
+    // Every batch, as a span of a shared step counter: which worker, which shard, when.
+    let step = 0;
+    const spans: { worker: string; shardId: string; start: number; end: number }[] = [];
+    const handlerOf = (worker: string) => async (event: KinesisStreamEvent) => {
+      const shardId = event.Records[0]!.eventID.split(':')[0]!;
+      const start = (step += 1);
+      await Promise.all(
+        indexesOf(event).map((i) =>
+          dynamodb.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { id: { N: String(i) } },
+              UpdateExpression: 'ADD deliveries :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            }),
+          ),
+        ),
+      );
+      spans.push({ worker, shardId, start, end: (step += 1) });
+    };
+    const settings = {
+      streamName,
+      mappingName,
+      batchSize: 5,
+      leaseDurationMs: 6000,
+      pollIntervalMs: 20,
+    };
+    const a = await start({ ...settings, workerId: 'worker-a', handler: handlerOf('worker-a') });
+    const total = 400;
+    await putRecords(
+      kinesis,
+      streamName,
+      numbered(total / 2, (i) => `pk-${i}`),
+    );
+    const b = await start({ ...settings, workerId: 'worker-b', handler: handlerOf('worker-b') });
+    // The first worker gives half of the shards to the second, which reads them on.
+    await waitFor(
+      () =>
+        Object.values(b.stats().shards).filter((shard) => shard.state === 'running').length === 2,
+      'the second worker holding two shards',
+    );
+    await putRecords(kinesis, streamName, numbered(total, (i) => `pk-${i}`).slice(total / 2));
+    await waitFor(async () => {
+      const { Count } = await dynamodb.send(
+        new ScanCommand({ TableName: tableName, Select: 'COUNT' }),
+      );
+      return Count === total;
+    }, 'every record');
+
+    const items = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+    const ids = (items.Items ?? []).map((item) => Number(item.id!.N)).sort((x, y) => x - y);
+    expect(ids).toEqual(Array.from({ length: total }, (_, i) => i));
+    // Both workers processed batches, of two shards each in the end.
+    expect(new Set(spans.map((span) => span.worker))).toEqual(new Set(['worker-a', 'worker-b']));
+    expect(Object.values(a.stats().shards).filter((s) => s.state === 'running')).toHaveLength(2);
+    // No shard had two batches at once (parallelization factor 1), whoever held it.
+    const byShard = new Map<string, typeof spans>();
+    for (const span of spans)
+      byShard.set(span.shardId, [...(byShard.get(span.shardId) ?? []), span]);
+    expect(byShard.size).toBe(4);
+    for (const list of byShard.values()) {
+      const ordered = [...list].sort((x, y) => x.start - y.start);
+      for (let k = 1; k < ordered.length; k += 1) {
+        expect(ordered[k]!.start).toBeGreaterThan(ordered[k - 1]!.end);
+      }
+    }
+  });
+
   it('follows a split shard into its children once the parent is finished', async () => {
     const streamName = uniqueName('esm-split');
     await ensureStream(kinesis, { streamName, shardCount: 1 });
