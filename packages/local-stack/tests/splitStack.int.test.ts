@@ -97,6 +97,29 @@ describe('spawnLocalStack({ split: true })', () => {
     expect(stack.pids.map(isAlive)).toEqual([false, false]);
   }, 60_000);
 
+  it('reports a child that is killed (onExit, with its services and signal), not one stop() ends', async () => {
+    const stack = await spawnLocalStack({ split: true });
+    const exits: unknown[] = [];
+    stack.onExit((exit) => exits.push(exit));
+    try {
+      const kinesisChild = stack.processes.find((p) => p.services.includes('kinesis'))!;
+      expect(kinesisChild.services).toEqual(['kinesis']);
+      const reported = new Promise((resolve) => stack.onExit(resolve));
+      process.kill(kinesisChild.pid, 'SIGKILL');
+      await reported;
+      expect(exits).toEqual([
+        { pid: kinesisChild.pid, services: ['kinesis'], code: null, signal: 'SIGKILL' },
+      ]);
+      // A child stopped by SIGSTOP never handles SIGTERM: stop() kills it after a grace.
+      const other = stack.processes.find((p) => p.services.includes('dynamodb'))!;
+      process.kill(other.pid, 'SIGSTOP');
+    } finally {
+      await stack.stop();
+    }
+    expect(stack.pids.filter(isAlive)).toEqual([]);
+    expect(exits).toHaveLength(1);
+  });
+
   it('stops the child that started when the other fails, and reports the failure', async () => {
     const first = await spawnLocalStack({ split: true });
     try {
