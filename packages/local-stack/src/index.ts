@@ -87,3 +87,12 @@ export type { DynamoDbLocal, DynamoDbLocalOptions } from './emulators/dynamoDbLo
 
 export { installKinesaliteSpeedups } from './emulators/speedups/kinesaliteSpeedups.js';
 export { installDynaliteSpeedups } from './emulators/speedups/dynaliteSpeedups.js';
+
+// ---- Faults: a proxy in front of an emulator that answers as AWS does under load ----------
+
+export { FAULT_SPEC_KEYS, NO_FAULTS, formatFaultSpec, parseFaultSpec } from './faults/faultSpec.js';
+export type { FaultSpec } from './faults/faultSpec.js';
+export { FAULT_KINDS, FaultCounters } from './faults/FaultCounters.js';
+export type { FaultCounts, FaultKind } from './faults/FaultCounters.js';
+export { startFaultProxy } from './faults/startFaultProxy.js';
+export type { FaultProxy, FaultProxyOptions, FaultProxyService } from './faults/startFaultProxy.js';
