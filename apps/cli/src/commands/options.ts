@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { FAULT_SPEC_KEYS, parseFaultSpec, type FaultSpec } from '@kse/local-stack';
 
 /** Commander parser for an integer ≥ `min` (usage error, exit 2, otherwise). */
 export function intAtLeast(min: number): (value: string) => number {
@@ -29,3 +30,22 @@ export function durationOption(value: string): number {
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
   return Math.round(n * factor);
 }
+
+/**
+ * Commander parser for `--faults`: `@kse/local-stack`'s fault spec, e.g.
+ * `throttle=0.05,5xx=0.01,unprocessed=0.1,stall=2s@30s,seed=7`.
+ */
+export function faultsOption(value: string): FaultSpec {
+  try {
+    return parseFaultSpec(value, '--faults');
+  } catch (error) {
+    throw new InvalidArgumentError(
+      (error as Error).message.replace(/^KSE_CONFIG_INVALID: fault spec "[^"]*": /, ''),
+    );
+  }
+}
+
+/** What `--faults` accepts, for help texts. */
+export const FAULTS_HELP =
+  'inject faults through a proxy in front of the emulators: comma-separated key=value; ' +
+  `keys ${FAULT_SPEC_KEYS.join(', ')} (e.g. throttle=0.05,5xx=0.01,unprocessed=0.1,stall=2s@30s,seed=7)`;

@@ -14,7 +14,8 @@ import {
 import { askYesNo, formatConfirmation } from './confirm.js';
 import { CliError, EXIT_CODES, classifyError, formatCliError } from './exitCodes.js';
 import { onInterrupt } from './interrupt.js';
-import { durationOption, intAtLeast, rateOption } from './options.js';
+import type { FaultSpec } from '@kse/local-stack';
+import { FAULTS_HELP, durationOption, faultsOption, intAtLeast, rateOption } from './options.js';
 import {
   DEFAULT_LOCAL_BUCKET,
   DEFAULT_RUN_OPTIONS,
@@ -34,6 +35,7 @@ import {
 } from '../pipeline/index.js';
 import {
   createProgressWriter,
+  faultLines,
   formatCount,
   terminalColumns,
   writeFitted,
@@ -67,6 +69,7 @@ interface RunFlags extends AwsFlags {
   bucket?: string;
   table: string;
   output?: 'json' | 'text';
+  faults?: FaultSpec;
 }
 
 /**
@@ -171,6 +174,7 @@ function addWorkloadOptions(command: Command): void {
       intAtLeast(0),
       DEFAULT_RUN_OPTIONS.pollMs,
     )
+    .option('--faults <spec>', FAULTS_HELP, faultsOption)
     .option(
       '--deadline <duration>',
       'give up waiting for rows after this long (e.g. 90s, 10m)',
@@ -301,6 +305,7 @@ function pipelineOptionsOf(
     table: flags.table,
     sampleMs: flags.orders >= 100_000 ? 1000 : DEFAULT_RUN_OPTIONS.sampleMs,
     ...(flags.bucket === undefined ? {} : { bucket: flags.bucket }),
+    ...(flags.faults === undefined ? {} : { faults: flags.faults }),
     ...(flags.report === undefined ? {} : { reportDir: flags.report }),
     ...(flags.workDir === undefined ? {} : { workDir: flags.workDir }),
   };
@@ -372,6 +377,7 @@ function printJson(
     deadLettersByCode: report.deadLettersByCode,
     latencyMs: report.latencyMs,
     peakRssBytes: report.peakRssBytes,
+    faults: report.faults ?? null,
     report: reportPaths ?? null,
     workDir: result.workDirKept ? result.workDir : null,
     left: result.left,
@@ -389,6 +395,7 @@ export function summaryLines(report: RunReport): string[] {
       `p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms`,
     `peak RSS ${Math.round(report.peakRssBytes / 1024 / 1024)} MB`,
     ...deadLetterLines(report),
+    ...(report.faults === undefined ? [] : faultLines(report.faults)),
   ];
 }
 

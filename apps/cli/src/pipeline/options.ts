@@ -1,3 +1,4 @@
+import type { FaultSpec } from '@kse/local-stack';
 import type { AwsConfig } from '@kse/local-stack';
 
 /** The two shapes of the pipeline. */
@@ -101,6 +102,11 @@ export interface RunPipelineOptions {
    * embedded stack that dies is reported at once.
    */
   stallBudgetMs: number;
+  /**
+   * Faults to inject (`kse run --faults`): the pipeline's Kinesis and DynamoDB calls go
+   * through `@kse/local-stack`'s fault proxy; setup, upload and verification do not.
+   */
+  faults?: FaultSpec;
 }
 
 /** Defaults of {@link RunPipelineOptions}: the sample's experiment, sized for `npm start`. */

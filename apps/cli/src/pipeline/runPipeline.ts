@@ -76,10 +76,13 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   await phases.run('upload', () => uploadInput(clients.s3, options.bucket, input));
   run.throwIfInterrupted();
 
-  const wired = (run.wired = wireHandlers(aws, options, tables, run.latency));
+  // The pipeline's own calls (handlers, mappings, replay) go through the fault proxies with
+  // `faults`; setup, upload and verification measure, so they go straight to the stack.
+  const pipeline = stack.pipelineAws ?? aws;
+  const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency));
   const created = run.created!;
   const shared = sharedMappingSettings({
-    clients,
+    clients: pipeline.clients,
     checkpointTable: tables.checkpoints,
     pollMs: options.pollMs,
     workDir: run.workDir,
@@ -94,7 +97,10 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
     startMappings(run.mappings, shared, options, wired.handlers),
   );
 
-  await replayAndLandSampled(run, options, input, clients);
+  await replayAndLandSampled(run, options, input, {
+    ...clients,
+    kinesis: pipeline.clients.kinesis,
+  });
   run.throwIfInterrupted();
   return phases.run('verify', () =>
     verifyRun(clients.dynamodb, options.table, input, run.samples, run.io.log),

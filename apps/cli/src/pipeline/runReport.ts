@@ -2,6 +2,7 @@ import {
   buildReport,
   type LatencyRecorder,
   type PipelineSample,
+  type FaultsReport,
   type RunReport,
 } from '../report/index.js';
 import type { VerifyResult } from '../verify/index.js';
@@ -20,6 +21,8 @@ export interface RunReportInput {
   peakRssBytes: number;
   /** The handlers' dead letters by code. */
   deadLettersByCode: Record<string, number>;
+  /** What the fault proxies injected and the retries they saw (with `faults`). */
+  faults?: FaultsReport | undefined;
 }
 
 /**
@@ -51,6 +54,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     latency: input.latency.summary(),
     peakRssBytes: input.peakRssBytes,
     deadLettersByCode: input.deadLettersByCode,
+    ...(input.faults === undefined ? {} : { faults: input.faults }),
     ...(durations.generate === undefined
       ? {}
       : { activeMsOverride: { generated: durations.generate } }),

@@ -182,6 +182,7 @@ export class RunState {
       latency: this.latency,
       peakRssBytes: this.memory.total(this.stackPeakRss),
       deadLettersByCode: this.wired?.handlers.deadLettersByCode() ?? {},
+      faults: this.stack.faultReport(),
     });
     const { stack, options } = this;
     const holding = options.keep && stack.ownsProcesses && stack.aws !== undefined;

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_REGION,
+  FaultCounters,
+  createAwsClients,
+  destroyAwsClients,
+  formatFaultSpec,
   openAws,
+  startFaultProxy,
+  type FaultCounts,
+  type FaultProxy,
+  type FaultSpec,
   spawnLocalStack,
   type AwsConfig,
   type EmulatorExit,
@@ -14,6 +22,7 @@ import {
 import { callerIdentity, type AwsIdentity } from './account.js';
 import { peakRssOfProcess } from './memory.js';
 import type { RunPipelineOptions } from './options.js';
+import { RunError } from './runError.js';
 
 /** Heap cap of each emulator child process, MB. */
 const STACK_HEAP_MB = 256;
@@ -47,6 +56,14 @@ export class RunStack {
   owner: StackOwner = 'embedded';
   /** The account of a foreign target (set by {@link RunStack.identify}). */
   identity: AwsIdentity | undefined;
+  /**
+   * What the pipeline's calls go through: the fault proxies' clients with `--faults`,
+   * otherwise {@link aws} itself. Setup, upload and verification always use {@link aws}.
+   */
+  pipelineAws: OpenAws | undefined;
+  private proxies: FaultProxy[] = [];
+  private faultCounters: FaultCounters | undefined;
+  private faultSpec: FaultSpec | undefined;
   private spawned: SpawnedLocalStack | undefined;
   private dataDir: string | undefined;
   private closed = false;
@@ -57,7 +74,7 @@ export class RunStack {
    * (no call is made).
    */
   async open(
-    options: Pick<RunPipelineOptions, 'target' | 'localStack'>,
+    options: Pick<RunPipelineOptions, 'target' | 'localStack' | 'faults'>,
     tempDirs: string[] = [],
   ): Promise<OpenAws> {
     const { target } = options;
@@ -73,7 +90,52 @@ export class RunStack {
       this.owner = target.kind === 'kse-stack' ? 'kse-stack' : 'foreign';
       this.aws = await openAws({ target: 'aws', env: {}, ...target.config });
     }
+    this.pipelineAws = options.faults === undefined ? this.aws : await this.proxy(options.faults);
     return this.aws;
+  }
+
+  /** What the fault proxies injected and the retries they saw, with `--faults`. */
+  faultReport(): (FaultCounts & { spec: string }) | undefined {
+    if (this.faultCounters === undefined || this.faultSpec === undefined) return undefined;
+    return { spec: formatFaultSpec(this.faultSpec), ...this.faultCounters.snapshot() };
+  }
+
+  // Starts a fault proxy in front of Kinesis and of DynamoDB, and clients that go through them.
+  private async proxy(spec: FaultSpec): Promise<OpenAws> {
+    const config = this.aws!.config;
+    const { kinesis, dynamodb } = config.endpoints;
+    if (kinesis === undefined || dynamodb === undefined) {
+      throw new RunError(
+        'KSE_USAGE',
+        '--faults needs local endpoints for Kinesis and DynamoDB (the embedded stack, kse local up or --endpoint-url)',
+        { hint: 'drop --faults to run against an AWS account' },
+      );
+    }
+    const counters = (this.faultCounters = new FaultCounters());
+    this.faultSpec = spec;
+    for (const [service, upstream] of [
+      ['kinesis', kinesis],
+      ['dynamodb', dynamodb],
+    ] as const) {
+      this.proxies.push(await startFaultProxy({ service, upstream, spec, counters }));
+    }
+    const proxied = {
+      ...config,
+      endpoints: {
+        ...config.endpoints,
+        kinesis: this.proxies[0]!.endpoint,
+        dynamodb: this.proxies[1]!.endpoint,
+      },
+    };
+    const clients = createAwsClients(proxied);
+    return {
+      config: proxied,
+      clients,
+      close: () => {
+        destroyAwsClients(clients);
+        return Promise.resolve();
+      },
+    };
   }
 
   /** Asks STS for the account of a foreign target (nothing for a local stack). */
@@ -129,6 +191,8 @@ export class RunStack {
     if (this.closed) return;
     this.closed = true;
     try {
+      if (this.pipelineAws !== this.aws) await this.pipelineAws?.close();
+      await Promise.all(this.proxies.map((proxy) => proxy.close()));
       await this.aws?.close();
       await this.spawned?.stop();
     } finally {

@@ -48,6 +48,24 @@ export interface RunReport {
     iteratorAgeMs: { source: (number | null)[]; enriched: (number | null)[] };
   };
   peakRssBytes: number;
+  /**
+   * With `kse run --faults`: the spec, the faults the proxies injected by kind, and the
+   * retries the proxies saw answer them, by kind (see {@link FaultsReport}).
+   */
+  faults?: FaultsReport;
+}
+
+/**
+ * Faults injected and retries seen, by kind, as `@kse/local-stack`'s fault proxy counts
+ * them. Retries are counted where the requests arrive, so they are the retries that
+ * happened, whoever owns them: the SDK's (same `amz-sdk-invocation-id`, a later attempt
+ * number) for whole-call faults and resets; kse's loops (the same entry sent again) for
+ * `partial` and `unprocessed`; a fresh GetShardIterator after an `expired`.
+ */
+export interface FaultsReport {
+  spec: string;
+  injected: Record<string, number>;
+  retried: Record<string, number>;
 }
 
 /** Inputs of {@link buildReport}. */
@@ -62,6 +80,7 @@ export interface BuildReportInput {
   peakRssBytes: number;
   /** The handlers' dead letters by code (default none). */
   deadLettersByCode?: Record<string, number>;
+  faults?: FaultsReport;
   /**
    * Active time of stages that finished between two samples (e.g. `generated`, done
    * before sampling starts), measured directly; overrides the sample-based estimate.
@@ -125,6 +144,7 @@ export function buildReport(input: BuildReportInput): RunReport {
       },
     },
     peakRssBytes: input.peakRssBytes,
+    ...(input.faults === undefined ? {} : { faults: input.faults }),
   };
 }
 

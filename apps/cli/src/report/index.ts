@@ -6,6 +6,7 @@ export { LatencyRecorder, type LatencySummary } from './latency.js';
 export {
   buildReport,
   type BuildReportInput,
+  type FaultsReport,
   type RunReport,
   type StageThroughput,
 } from './buildReport.js';
@@ -23,3 +24,4 @@ export {
   wrapLine,
   writeFitted,
 } from './terminalText.js';
+export { faultLines } from './faultLines.js';
