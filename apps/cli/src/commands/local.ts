@@ -2,9 +2,15 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { LocalStackError, isLocalStackError, spawnLocalStack } from '@kse/local-stack';
+import {
+  LocalStackError,
+  formatFaultSpec,
+  isLocalStackError,
+  spawnLocalStack,
+  type FaultSpec,
+} from '@kse/local-stack';
 import { CliError, EXIT_CODES } from './exitCodes.js';
-import { intAtLeast } from './options.js';
+import { FAULTS_HELP, faultsOption, intAtLeast } from './options.js';
 import { writeFitted } from '../report/index.js';
 import {
   DEFAULT_LOCAL_STATE_FILE,
@@ -27,6 +33,7 @@ interface UpFlags extends StateFlags {
   kinesisPort?: number;
   dynamodbPort?: number;
   s3Port?: number;
+  faults?: FaultSpec;
 }
 
 /** Shell lines that point the AWS SDKs and CLI at the stack. */
@@ -70,6 +77,7 @@ async function up(flags: UpFlags): Promise<number> {
       host: flags.host,
       region: flags.region,
       ...(flags.dataDir === undefined ? {} : { dataDir: resolve(flags.dataDir) }),
+      ...(flags.faults === undefined ? {} : { faults: flags.faults }),
       ports: {
         ...(flags.kinesisPort === undefined ? {} : { kinesis: flags.kinesisPort }),
         ...(flags.dynamodbPort === undefined ? {} : { dynamodb: flags.dynamodbPort }),
@@ -97,7 +105,11 @@ async function up(flags: UpFlags): Promise<number> {
     writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
     writeFitted(
       process.stdout,
-      `${describeState(state)}\nstate: ${file}\nfor a shell: eval "$(kse local env${
+      `${describeState(state)}\n${
+        flags.faults === undefined
+          ? ''
+          : `faults: ${formatFaultSpec(flags.faults)} (kinesis and dynamodb above are fault proxies; counts in the log at down)\n`
+      }state: ${file}\nfor a shell: eval "$(kse local env${
         flags.state === DEFAULT_LOCAL_STATE_FILE ? '' : ` --state ${flags.state}`
       })"\n`,
     );
@@ -191,7 +203,12 @@ export function registerLocal(program: Command): void {
       .option('--data-dir <dir>', 'keep data on disk here (default: in memory)')
       .option('--kinesis-port <n>', 'Kinesis port (default: a free one)', intAtLeast(1))
       .option('--dynamodb-port <n>', 'DynamoDB port (default: a free one)', intAtLeast(1))
-      .option('--s3-port <n>', 'S3 port (default: a free one)', intAtLeast(1)),
+      .option('--s3-port <n>', 'S3 port (default: a free one)', intAtLeast(1))
+      .option(
+        '--faults <spec>',
+        `${FAULTS_HELP}; the endpoints printed are the proxies'`,
+        faultsOption,
+      ),
   ).action(async (flags: UpFlags) => finish(await up(flags)));
 
   stateOption(

@@ -5,6 +5,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LOCAL_CREDENTIALS } from '../aws/config.js';
 import { LocalStackError, isLocalStackError, type LocalStackErrorCode } from '../errors.js';
+import { FaultCounters } from '../faults/FaultCounters.js';
+import type { FaultSpec } from '../faults/faultSpec.js';
+import { startFaultProxy, type FaultProxy } from '../faults/startFaultProxy.js';
 import {
   DEFAULT_LOCAL_STACK_OPTIONS,
   LOCAL_SERVICES,
@@ -34,6 +37,11 @@ export interface ServeLocalStackOptions extends LocalStackOptions {
   exitWithParent?: boolean;
   /** The emulators this process serves (default all of {@link LOCAL_SERVICES}). */
   services?: readonly LocalService[];
+  /**
+   * Put a fault proxy ({@link startFaultProxy}) in front of Kinesis and DynamoDB: the
+   * endpoints handed out are the proxies'. The counts go to stderr when the stack stops.
+   */
+  faults?: FaultSpec;
 }
 
 /**
@@ -43,7 +51,7 @@ export interface ServeLocalStackOptions extends LocalStackOptions {
  * this process (see {@link LocalStackOptions.speedups}).
  */
 export async function serveLocalStack(options: ServeLocalStackOptions = {}): Promise<void> {
-  const { exitWithParent, services = LOCAL_SERVICES, ...stackOptions } = options;
+  const { exitWithParent, services = LOCAL_SERVICES, faults, ...stackOptions } = options;
   let stack: LocalEmulators;
   try {
     stack = await startEmulators(services, stackOptions);
@@ -61,7 +69,14 @@ export async function serveLocalStack(options: ServeLocalStackOptions = {}): Pro
     process.exitCode = 1;
     return;
   }
+  const proxies = faults === undefined ? [] : await proxyEmulators(stack, faults);
+  const endpoints = { ...stack.endpoints };
+  for (const proxy of proxies) endpoints[proxy.service] = proxy.endpoint;
   const stop = (): void => {
+    if (proxies.length > 0) {
+      process.stderr.write(`faults: ${JSON.stringify(proxies[0]!.counters.snapshot())}\n`);
+    }
+    void Promise.all(proxies.map((proxy) => proxy.close()));
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
     process.stdin.off('end', stop);
@@ -80,8 +95,21 @@ export async function serveLocalStack(options: ServeLocalStackOptions = {}): Pro
     process.stdin.once('end', stop);
     process.stdin.resume();
   }
-  const line: ReadyLine = { ready: { endpoints: stack.endpoints, pid: process.pid } };
+  const line: ReadyLine = { ready: { endpoints, pid: process.pid } };
   process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+// A fault proxy in front of each served emulator it speaks for (Kinesis, DynamoDB), one
+// set of counters for all.
+async function proxyEmulators(stack: LocalEmulators, spec: FaultSpec): Promise<FaultProxy[]> {
+  const counters = new FaultCounters();
+  const proxies: FaultProxy[] = [];
+  for (const service of ['kinesis', 'dynamodb'] as const) {
+    const upstream = stack.endpoints[service];
+    if (upstream === undefined) continue;
+    proxies.push(await startFaultProxy({ service, upstream, spec, counters }));
+  }
+  return proxies;
 }
 
 /**
@@ -109,6 +137,8 @@ export interface SpawnLocalStackOptions extends LocalStackOptions {
    * or `--cpu-prof`); `NODE_OPTIONS` of this process is not passed on.
    */
   nodeFlags?: readonly string[];
+  /** Fault proxies in front of Kinesis and DynamoDB, in the children (see {@link ServeLocalStackOptions.faults}). */
+  faults?: FaultSpec;
 }
 
 /** One child process of a {@link SpawnedLocalStack}, and the emulators it serves. */
