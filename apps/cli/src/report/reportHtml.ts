@@ -54,6 +54,7 @@ ${verdict}
 <table><tr><th>phase</th><th>seconds</th></tr>${durations}</table>
 <h2>Throughput per stage</h2>
 <table><tr><th>stage</th><th>records</th><th>active s</th><th>records/s</th></tr>${rows}</table>
+${faultsTable(report)}
 <h2>End-to-end latency (source arrival → DynamoDB write acknowledged)</h2>
 <p>rows ${lat.count}; p50 ${lat.p50 ?? '–'} ms, p95 ${lat.p95 ?? '–'} ms, p99 ${lat.p99 ?? '–'} ms, max ${lat.max ?? '–'} ms</p>
 <h2>Throughput over time (records/s)</h2>
@@ -176,3 +177,16 @@ const DRAW_SCRIPT = String.raw`
   document.body.setAttribute('data-charts-rendered', String(document.querySelectorAll('svg').length));
 })();
 `;
+
+// With --faults: faults injected and retries seen, by kind.
+function faultsTable(report: RunReport): string {
+  const f = report.faults;
+  if (f === undefined) return '';
+  const rows = Object.keys(f.injected)
+    .map(
+      (k) =>
+        `<tr><td>${escapeHtml(k)}</td><td>${f.injected[k]}</td><td>${f.retried[k] ?? 0}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Faults (<code>${escapeHtml(f.spec)}</code>)</h2>\n<table><tr><th>kind</th><th>injected</th><th>retries seen</th></tr>${rows}</table>`;
+}
