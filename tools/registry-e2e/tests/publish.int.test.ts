@@ -31,11 +31,6 @@ import {
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
 const require = createRequire(import.meta.url);
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-const attw = join(
-  dirname(require.resolve('@arethetypeswrong/cli/package.json')),
-  'dist',
-  'index.js',
-);
 const typesNodeVersion = (require('@types/node/package.json') as { version: string }).version;
 const CONSUMED = '@kse/enrich';
 /** Installed too, for its `testing` subpath (the vitest harness). */
@@ -232,29 +227,4 @@ describe('a fresh consumer project', () => {
       expect(result).toBe('ok');
     },
   );
-});
-
-describe('the packed tarballs', () => {
-  it('have no type resolution problems according to @arethetypeswrong/cli', async () => {
-    const findings: Record<string, unknown> = {};
-    for (const tarball of packed) {
-      const { stdout } = await runNpm([attw, tarball.tarball, '--format', 'json', '--no-color'], {
-        cwd: work!,
-        command: process.execPath,
-      }).catch((error: Error & { cause?: unknown }) => {
-        // attw exits 1 when it finds problems; its JSON is still on stdout.
-        const match = /--- stdout\n([\s\S]*)\n--- stderr/.exec(error.message);
-        if (!match) throw error;
-        return { stdout: match[1]!, stderr: '' };
-      });
-      const report = JSON.parse(stdout) as {
-        problems?: unknown;
-        analysis?: { types?: unknown };
-      };
-      // An untyped package has no `problems` list: report what attw says about its types.
-      findings[tarball.name] = report.problems ?? { types: report.analysis?.types ?? report };
-    }
-    console.log(`attw: ${JSON.stringify(findings)}`);
-    expect(findings).toEqual(Object.fromEntries(packed.map((tarball) => [tarball.name, {}])));
-  });
 });
