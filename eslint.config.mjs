@@ -11,6 +11,7 @@
 //    external and are not followed, so a project's lint never depends on another's build.
 //  - import-x/no-restricted-paths: the rooms of apps/cli depend one way (see its README).
 import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -142,6 +143,37 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    // Each project's package.json declares what its shipped code imports, and only that
+    // (Nx reads the imports from the project graph; tests, benchmarks and configs are
+    // dev-time and do not count).
+    files: ['{packages,apps,tools}/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          buildTargets: ['build'],
+          ignoredFiles: [
+            '{projectRoot}/tests/**',
+            '{projectRoot}/bench/**',
+            '{projectRoot}/scripts/**',
+            '{projectRoot}/eslint.config.{js,cjs,mjs}',
+            '{projectRoot}/vitest.config.{js,ts,mjs,mts}',
+          ],
+          // apps/cli/bin/kse.js resolves nx only inside a checkout of this repository (to
+          // build before it runs); an installed copy runs dist/ and never loads nx.
+          ignoredDependencies: ['nx'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: false,
+          includeTransitiveDependencies: false,
+          useLocalPathsForWorkspaceDependencies: false,
+        },
+      ],
+    },
+  },
   {
     files: ['**/tests/**', '**/bench/**', '**/*.test.ts'],
     rules: {
