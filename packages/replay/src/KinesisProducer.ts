@@ -1,4 +1,4 @@
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RetryCounters, describeError, sleep as realSleep, type Sleep } from '@kse/core';
 import {
   KPL_OVERHEAD_BYTES,

@@ -165,6 +165,7 @@ describe('formatStatsLine', () => {
         skippedBeforeSeek: 0,
         requests: 30,
         retries: 4,
+        retriesByKind: { 'kinesis.ProvisionedThroughputExceededException': 4 },
         failedRequests: 0,
         inFlight: 3,
         bytesSent: 1,

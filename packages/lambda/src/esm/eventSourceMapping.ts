@@ -5,7 +5,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { EventSourceInfo } from '../adapters/lambdaEvent.js';
-import { defaultSleep } from '../backoff.js';
+import { sleep as defaultSleep } from '@kse/core';
 import { LambdaError, isLambdaError } from '../errors.js';
 import { CheckpointStore, SHARD_END } from './checkpointStore.js';
 import {
