@@ -159,7 +159,10 @@ class LocalEventSourceMapping implements EventSourceMapping {
     const interval = Math.max(1, Math.floor(this.options.leaseDurationMs / 3));
     const sleep = this.options.sleep ?? defaultSleep;
     while (!signal.aborted) {
-      await sleep(interval, signal);
+      // An abort ends the wait early and quietly: the loop checks the signal itself.
+      await sleep(interval, signal).catch((error: unknown) => {
+        if (!signal.aborted) throw error;
+      });
       if (signal.aborted) return;
       await this.store.heartbeat().catch((error: unknown) => {
         this.options.logger?.warn('worker heartbeat failed; will retry', {

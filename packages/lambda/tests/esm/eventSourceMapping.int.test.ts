@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SplitShardCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { sleep as coreSleep } from '@kse/core';
 import { createAwsClients, ensureStream, ensureTable } from '@kse/local-stack';
 import { testAwsConfig, uniqueName } from '@kse/local-stack/testing';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -116,7 +117,10 @@ describe('startEventSourceMapping', () => {
       kinesis: slow,
       pollIntervalMs: 100,
       now: () => clock,
-      sleep: async (ms) => {
+      sleep: async (ms, signal) => {
+        // The lease renewal's timer (every leaseDurationMs / 3) is not the poll loop's: it
+        // waits in real time and leaves the virtual clock alone.
+        if (ms > 100) return coreSleep(ms, signal);
         waits.push(ms);
         clock += ms;
         await new Promise((resolve) => setTimeout(resolve, 5));
