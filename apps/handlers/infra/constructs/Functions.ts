@@ -12,7 +12,12 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { JOIN_STATE_TABLE } from '@kse/enrich';
-import { HANDLER_NAMES, type HandlerName, handlerEnvironment } from '../handlerEnvironment.js';
+import {
+  HANDLER_NAMES,
+  type HandlerName,
+  type HandlerResources,
+  handlerEnvironment,
+} from '../handlerEnvironment.js';
 import type { KseStackOptions } from '../KseStackOptions.js';
 import { StackPart } from './StackPart.js';
 import type { State } from './State.js';
@@ -156,22 +161,7 @@ export class Functions extends StackPart {
       timeout: sizing.timeout,
       role,
       logGroup,
-      environment: handlerEnvironment(name, {
-        topology: options.topology,
-        ordersStreamName: streams.ordersStream.streamName,
-        enrichedStreamName: streams.enrichedStream?.streamName,
-        ordersEnrichedTableName: state.ordersEnrichedTable.tableName,
-        joinStateTableName: state.joinStateTable.tableName,
-        productsBucket: state.productsBucket.bucketName,
-        productsKey: options.productsKey,
-        joinWindowSeconds: options.joinWindowSeconds,
-        joinTime: options.joinTime,
-        joinLatenessSeconds: options.joinLatenessSeconds,
-        joinStateTtlSeconds: options.joinStateTtlSeconds,
-        sweepIntervalSeconds: options.sweepIntervalSeconds,
-        sweepBudgetSeconds: options.sweepBudgetSeconds,
-        deadLetterStreamName: streams.deadLetterStream.streamName,
-      }),
+      environment: handlerEnvironment(name, handlerResources(options, streams, state)),
     });
   }
 
@@ -207,4 +197,28 @@ export class Functions extends StackPart {
     );
     this.failureQueue.grant(fn, 'sqs:SendMessage');
   }
+}
+
+/** What every kse function reads from its environment: the stack's names and the join's settings. */
+export function handlerResources(
+  options: KseStackOptions,
+  streams: Streams,
+  state: State,
+): HandlerResources {
+  return {
+    topology: options.topology,
+    ordersStreamName: streams.ordersStream.streamName,
+    enrichedStreamName: streams.enrichedStream?.streamName,
+    ordersEnrichedTableName: state.ordersEnrichedTable.tableName,
+    joinStateTableName: state.joinStateTable.tableName,
+    productsBucket: state.productsBucket.bucketName,
+    productsKey: options.productsKey,
+    joinWindowSeconds: options.joinWindowSeconds,
+    joinTime: options.joinTime,
+    joinLatenessSeconds: options.joinLatenessSeconds,
+    joinStateTtlSeconds: options.joinStateTtlSeconds,
+    sweepIntervalSeconds: options.sweepIntervalSeconds,
+    sweepBudgetSeconds: options.sweepBudgetSeconds,
+    deadLetterStreamName: streams.deadLetterStream.streamName,
+  };
 }

@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import { JOIN_STATE_TABLE } from '@kse/enrich';
 import { handlerEnvironment } from '../handlerEnvironment.js';
 import type { KseStackOptions } from '../KseStackOptions.js';
-import { FUNCTION_RUNTIME } from './Functions.js';
+import { FUNCTION_RUNTIME, handlerResources } from './Functions.js';
 import { StackPart } from './StackPart.js';
 import type { State } from './State.js';
 import type { Streams } from './Streams.js';
@@ -74,22 +74,7 @@ export class Sweeper extends StackPart {
       timeout: Duration.seconds(options.sweepBudgetSeconds),
       role,
       logGroup: this.logGroup,
-      environment: handlerEnvironment('sweeper', {
-        topology: options.topology,
-        ordersStreamName: streams.ordersStream.streamName,
-        enrichedStreamName: streams.enrichedStream?.streamName,
-        ordersEnrichedTableName: state.ordersEnrichedTable.tableName,
-        joinStateTableName: state.joinStateTable.tableName,
-        productsBucket: state.productsBucket.bucketName,
-        productsKey: options.productsKey,
-        joinWindowSeconds: options.joinWindowSeconds,
-        joinTime: options.joinTime,
-        joinLatenessSeconds: options.joinLatenessSeconds,
-        joinStateTtlSeconds: options.joinStateTtlSeconds,
-        sweepIntervalSeconds: options.sweepIntervalSeconds,
-        sweepBudgetSeconds: options.sweepBudgetSeconds,
-        deadLetterStreamName: streams.deadLetterStream.streamName,
-      }),
+      environment: handlerEnvironment('sweeper', handlerResources(options, streams, state)),
     });
 
     // DynamoDbJoinStore with conditional writes (ifUnchanged): reads in batches, writes each
