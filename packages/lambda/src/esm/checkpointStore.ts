@@ -205,38 +205,10 @@ export class CheckpointStore {
    * worker still owns the lease (else `KSE_LAMBDA_LEASE_LOST`).
    */
   async checkpoint(shardId: string, checkpoint: string): Promise<void> {
-    const counter = this.owned.get(shardId);
-    if (counter === undefined) {
-      throw new LambdaError('KSE_LAMBDA_LEASE_LOST', 'this worker does not hold the lease', {
-        shardId,
-      });
-    }
-    try {
-      await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: { leaseKey: { S: this.leaseKey(shardId) } },
-          UpdateExpression: 'SET checkpoint = :cp, updatedAt = :now',
-          ConditionExpression: 'leaseOwner = :me AND leaseCounter = :counter',
-          ExpressionAttributeValues: {
-            ':cp': { S: checkpoint },
-            ':me': { S: this.options.workerId },
-            ':counter': { N: String(counter) },
-            ':now': { S: new Date().toISOString() },
-          },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        this.owned.delete(shardId);
-        throw new LambdaError('KSE_LAMBDA_LEASE_LOST', 'another worker took the lease', {
-          shardId,
-          cause: error,
-          retryable: false,
-        });
-      }
-      throw awsFailed('UpdateItem', error, shardId);
-    }
+    await this.updateOwnedLease(shardId, 'SET checkpoint = :cp, updatedAt = :now', {
+      ':cp': { S: checkpoint },
+      ':now': { S: new Date().toISOString() },
+    });
   }
 
   /**
@@ -244,6 +216,19 @@ export class CheckpointStore {
    * and counter); `KSE_LAMBDA_LEASE_LOST` when another worker has taken it.
    */
   async renew(shardId: string): Promise<void> {
+    await this.updateOwnedLease(shardId, 'SET leaseExpiry = :expiry', {
+      ':expiry': { N: String(this.now() + this.leaseDurationMs) },
+    });
+  }
+
+  // Updates the lease item of a shard this worker holds, on condition that it still holds
+  // it (owner and counter unchanged); a lease another worker took is dropped from `owned`
+  // and reported as `KSE_LAMBDA_LEASE_LOST`.
+  private async updateOwnedLease(
+    shardId: string,
+    updateExpression: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<void> {
     const counter = this.owned.get(shardId);
     if (counter === undefined) {
       throw new LambdaError('KSE_LAMBDA_LEASE_LOST', 'this worker does not hold the lease', {
@@ -255,10 +240,10 @@ export class CheckpointStore {
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: { leaseKey: { S: this.leaseKey(shardId) } },
-          UpdateExpression: 'SET leaseExpiry = :expiry',
+          UpdateExpression: updateExpression,
           ConditionExpression: 'leaseOwner = :me AND leaseCounter = :counter',
           ExpressionAttributeValues: {
-            ':expiry': { N: String(this.now() + this.leaseDurationMs) },
+            ...values,
             ':me': { S: this.options.workerId },
             ':counter': { N: String(counter) },
           },
