@@ -8,6 +8,7 @@ import type { EventSourceInfo } from '../adapters/lambdaEvent.js';
 import { sleep as defaultSleep } from '@kse/core';
 import { LambdaError, isLambdaError } from '../errors.js';
 import { CheckpointStore, SHARD_END } from './checkpointStore.js';
+import { waitUnlessStopped } from './waitUnlessStopped.js';
 import {
   resolveMappingOptions,
   type EventSourceMappingOptions,
@@ -159,10 +160,7 @@ class LocalEventSourceMapping implements EventSourceMapping {
     const interval = Math.max(1, Math.floor(this.options.leaseDurationMs / 3));
     const sleep = this.options.sleep ?? defaultSleep;
     while (!signal.aborted) {
-      // An abort ends the wait early and quietly: the loop checks the signal itself.
-      await sleep(interval, signal).catch((error: unknown) => {
-        if (!signal.aborted) throw error;
-      });
+      await waitUnlessStopped(sleep, interval, signal);
       if (signal.aborted) return;
       await this.store.heartbeat().catch((error: unknown) => {
         this.options.logger?.warn('worker heartbeat failed; will retry', {

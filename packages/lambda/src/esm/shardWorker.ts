@@ -16,6 +16,7 @@ import { LambdaError, isLambdaError } from '../errors.js';
 import { SHARD_END, type CheckpointStore } from './checkpointStore.js';
 import type { ResolvedMappingOptions } from './eventSourceMappingOptions.js';
 import { Notifier } from './notifier.js';
+import { waitUnlessStopped } from './waitUnlessStopped.js';
 import type {
   DestinationSender,
   DiscardCondition,
@@ -628,10 +629,7 @@ export class ShardWorker {
   }
 
   private sleep(ms: number): Promise<void> {
-    // An abort ends the wait early and quietly: the loops check the signal themselves.
-    return (this.options.sleep ?? coreSleep)(ms, this.signal).catch((error: unknown) => {
-      if (!this.signal.aborted) throw error;
-    });
+    return waitUnlessStopped(this.options.sleep ?? coreSleep, ms, this.signal);
   }
 
   /** Stops reading and invoking; the in-flight invocation finishes and is checkpointed. */
