@@ -164,6 +164,7 @@ export class BatchWriter {
       { key: string; item: Record<string, AttributeValue>; size: number }
     >();
     const failures: { key: string; reason: string }[] = [];
+    let invalid = 0;
     for (const row of rows) {
       const key = `${row.orderId}/${row.itemId}`;
       try {
@@ -177,6 +178,7 @@ export class BatchWriter {
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
         folded.delete(key);
+        invalid += 1;
         failures.push({ key, reason: `${error.code}: ${error.reason}` });
       }
     }
@@ -218,7 +220,7 @@ export class BatchWriter {
     if (failures.length > 0) {
       throw new EnrichError(
         'KSE_WRITE_FAILED',
-        `${failures.length} of ${folded.size + failures.length} rows not written to ${s.tableName}: ${failures
+        `${failures.length} of ${folded.size + invalid} rows not written to ${s.tableName}: ${failures
           .slice(0, 5)
           .map((f) => `${f.key} (${f.reason})`)
           .join(', ')}${failures.length > 5 ? ', …' : ''}`,

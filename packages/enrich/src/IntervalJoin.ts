@@ -87,6 +87,10 @@ interface Run {
   ifUnchanged: boolean;
   stats: JoinStats;
   rows: EnrichedOrderItem[];
+  /** For each row, the index of the input record that completed its pair. */
+  rowInputs: number[];
+  /** The index of the input record being applied. */
+  input: number;
   deadLetters: DeadLetter[];
   maxTime: number;
   maxArrival: number;
@@ -233,6 +237,8 @@ export class IntervalJoin {
       ifUnchanged,
       stats: emptyStats(),
       rows: [],
+      rowInputs: [],
+      input: -1,
       deadLetters: [],
       maxTime: Number.NEGATIVE_INFINITY,
       maxArrival: Number.NEGATIVE_INFINITY,
@@ -411,6 +417,7 @@ export class IntervalJoin {
     let done = false;
     return {
       rows: run.rows,
+      rowInputs: run.rowInputs,
       deadLetters: run.deadLetters,
       stats: run.stats,
       commit: () =>
@@ -467,7 +474,10 @@ export class IntervalJoin {
     const lateness = this.allowedLatenessMs;
     const arrival = this.time === 'arrival';
     const { txn, memory } = run;
-    for (const timed of run.records) {
+    const records = run.records;
+    for (let input = 0; input < records.length; input += 1) {
+      const timed = records[input]!;
+      run.input = input;
       const record = timed.record;
       const time = arrival ? timed.arrivalTime : Date.parse(record.orderDateTime);
       if (!Number.isFinite(time)) {
@@ -564,7 +574,7 @@ export class IntervalJoin {
       if (table.itemDateTime[item] === date) table.itemDateTime[item] = date;
       if (Math.abs(table.itemTime[item]! - orderTime) <= window) {
         if (table.itemMatched[item] === 1) reached += 1;
-        run.rows.push(this.row(table, slot, item, stats));
+        this.emit(run, this.row(table, slot, item, stats));
       }
     }
     if (updated && reached < pairs) {
@@ -622,7 +632,7 @@ export class IntervalJoin {
       table.orderFlag[slot] !== ORDER_ABSENT &&
       Math.abs(table.itemTime[held]! - table.orderTime[slot]!) <= window
     ) {
-      run.rows.push(this.row(table, slot, held, stats));
+      this.emit(run, this.row(table, slot, held, stats));
     } else if (updated && table.itemMatched[held] === 1) {
       run.deadLetters.push({
         code: 'KSE_JOIN_LATE_UPDATE',
@@ -631,6 +641,12 @@ export class IntervalJoin {
         data: item,
       });
     }
+  }
+
+  /** Adds a row to the run's outputs, with the input record that completed its pair. */
+  private emit(run: Run, row: EnrichedOrderItem): void {
+    run.rows.push(row);
+    run.rowInputs.push(run.input);
   }
 
   /**

@@ -69,6 +69,15 @@ export interface JoinResult {
  * ```
  */
 export interface JoinBatch extends JoinResult {
+  /**
+   * For each row of {@link JoinResult.rows}, the index (in the records given to
+   * `process`) of the record whose arrival completed its pair. Rows of record `i` depend
+   * only on the committed state and records `0…i`: a caller whose rows failed in part can
+   * discard the batch and commit the prefix of records before the first failed row's
+   * (a Kinesis partial batch response). Empty for `sweep`, `expire` and `flush`, which
+   * emit no rows.
+   */
+  readonly rowInputs: readonly number[];
   /** This batch's counters (added to the join's `stats` on commit). */
   readonly stats: JoinStats;
   /**

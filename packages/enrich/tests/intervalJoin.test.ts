@@ -92,6 +92,34 @@ describe('IntervalJoin: state follows output', () => {
     expect(join.stats).toMatchObject({ rows: 1, orders: 2, items: 1, discardedBatches: 1 });
   });
 
+  it('rowInputs names the record that completed each pair; the prefix before a failed one gives the same rows', async () => {
+    const join = new IntervalJoin({ products });
+    await committed(join.process([at(item(1, 999900001), T0, 'i1')]));
+    const batch = [
+      at(order(2), T0 + 1, 'o2'),
+      at(order(1), T0 + 2, 'o1'), // completes (1, 999900001), held since the last batch
+      at(item(2, 999900001), T0 + 3, 'i2a'),
+      at(item(3, 5), T0 + 4, 'i3'),
+      at(item(2, 7), T0 + 5, 'i2b'),
+    ];
+    const full = await join.process(batch);
+    expect(full.rows.map((r) => [r.orderId, r.itemId])).toEqual([
+      [1, 999900001],
+      [2, 999900001],
+      [2, 7],
+    ]);
+    expect(full.rowInputs).toEqual([1, 2, 4]);
+    // The row of record 4 failed: the records before it are committed, with their rows.
+    await full.discard();
+    const prefix = await committed(join.process(batch.slice(0, 4)));
+    expect(JSON.stringify(prefix.rows)).toBe(JSON.stringify(full.rows.slice(0, 2)));
+    expect(prefix.rowInputs).toEqual([1, 2]);
+    const rest = await committed(join.process(batch.slice(4)));
+    expect(JSON.stringify(rest.rows)).toBe(JSON.stringify(full.rows.slice(2)));
+    expect(rest.rowInputs).toEqual([0]);
+    expect((await join.sweep(T0 + 10)).rowInputs).toEqual([]);
+  });
+
   it('a join rebuilt on the same store starts from what was committed (a crash before the commit)', async () => {
     const store = new InMemoryJoinStore();
     const first = scenario(store);
