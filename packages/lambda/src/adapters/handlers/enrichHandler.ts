@@ -26,6 +26,7 @@ import {
 } from './common.js';
 import { readConfig, s3Uri } from './config.js';
 import { sendDeadLetters, withStream } from './deadLetters.js';
+import { deliverFused, type FusedOutputs } from './fusedBatch.js';
 import {
   checkJoinStateTtl,
   joinConfigExplicit,
@@ -148,7 +149,10 @@ export type EnrichHandler = KinesisBatchHandler & {
  * State follows output: the join's state change of a batch is committed only after its
  * dead letters and rows are acknowledged. A failed output fails the batch with the state
  * as it was before it; Lambda retries the batch and the join re-emits the same rows byte
- * for byte. A child shard takes over its parents' state after a reshard. Clients,
+ * for byte. In the `fused` topology, rows the BatchWriter could not write within its
+ * retry budget give a partial batch response naming the records that produced them; the
+ * state committed is that of the records before the first of them (Lambda retries from
+ * there). A child shard takes over its parents' state after a reshard. Clients,
  * configuration and the products are loaded once.
  *
  * @example
@@ -222,14 +226,32 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
     logger: observability.logger,
   };
 
+  /** Counts rows acknowledged, with their latencies. */
+  const delivered = (rows: readonly EnrichedOrderItem[], report: InvocationReport): void => {
+    report.recordsOut += rows.length;
+    const end = now();
+    for (const row of rows) {
+      const arrival = Math.max(row.order_arrival_ts ?? 0, row.item_arrival_ts ?? 0);
+      if (arrival > 0) report.latenciesMs.push(end - arrival);
+    }
+  };
+
+  /** Sends dead letters; throws when they are not acknowledged. */
+  const sendLetters = async (
+    deadLetters: DeadLetter[],
+    report: InvocationReport,
+  ): Promise<void> => {
+    report.retries += await sendDeadLetters(deadLetters, deadLetterTarget, options.putRecords);
+    report.deadLettered += deadLetters.length;
+  };
+
   /** Sends a batch's dead letters and rows; throws when either is not acknowledged. */
   const deliver = async (
     deadLetters: DeadLetter[],
     rows: EnrichedOrderItem[],
     report: InvocationReport,
   ): Promise<void> => {
-    report.retries += await sendDeadLetters(deadLetters, deadLetterTarget, options.putRecords);
-    report.deadLettered += deadLetters.length;
+    await sendLetters(deadLetters, report);
     if (rows.length === 0) return;
     if (writer) {
       const result = await writer.write(rows);
@@ -243,13 +265,26 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
       );
       report.retries += put.retries;
     }
-    report.recordsOut += rows.length;
-    const end = now();
-    for (const row of rows) {
-      const arrival = Math.max(row.order_arrival_ts ?? 0, row.item_arrival_ts ?? 0);
-      if (arrival > 0) report.latenciesMs.push(end - arrival);
-    }
+    delivered(rows, report);
   };
+
+  /** Where a fused batch's outputs go, counted on `report`. */
+  const fusedOutputs = (streamArn: string, report: InvocationReport): FusedOutputs => ({
+    writer: writer!,
+    sendDeadLetters: (letters) => sendLetters(withStream(letters, streamArn), report),
+    written: (rows, retried) => {
+      report.retries += retried;
+      delivered(rows, report);
+    },
+    partial: (error, failed) => {
+      report.failed += failed;
+      observability.logger.warn('rows not written; reporting batch item failures', {
+        unwritten: error.unwrittenKeys.length,
+        failedRecords: failed,
+        error: error.message,
+      });
+    },
+  });
 
   const handler = withObservability(
     observability,
@@ -269,13 +304,21 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
           report.recordsIn += records.length;
           const shardId = records[0]!.shardId;
           joined = true;
-          await shards.withShard(shardId, streamArn, async (shardJoin) => {
+          const failed = await shards.withShard(shardId, streamArn, async (shardJoin) => {
             const pre = preprocessor(toRawInputs(records));
             const batch = await shardJoin.process(
               pre.records,
               checkpoint === undefined ? {} : { checkpoint },
             );
             try {
+              if (writer) {
+                // Rows not written come back as batch item failures (state committed
+                // before the first of them only).
+                return await deliverFused(
+                  { event, records, pre, join: shardJoin, batch },
+                  fusedOutputs(streamArn, report),
+                );
+              }
               await deliver(
                 withStream([...pre.deadLetters, ...batch.deadLetters], streamArn),
                 batch.rows,
@@ -286,7 +329,9 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
               throw error;
             }
             await batch.commit();
+            return [];
           });
+          return { failed };
         },
         {
           ...(context ? { lambdaContext: context } : {}),
