@@ -42,5 +42,5 @@ export type { ProducerOptions, ProducerStats, RetryOptions } from './KinesisProd
 export { DeadLetterFile, formatDeadLetter } from './DeadLetterFile.js';
 export type { DeadLetter, DeadLetterSink, ReplayRecord } from './types.js';
 
-export { DEFAULT_REPLAY_OPTIONS, replay } from './replay.js';
+export { DEFAULT_REPLAY_OPTIONS, REPLAY_SDK_MAX_ATTEMPTS, replay } from './replay.js';
 export type { ReplayOptions, ReplayStats, ReplaySummary } from './replay.js';

@@ -14,7 +14,10 @@ import type { DeadLetter, DeadLetterSink } from './types.js';
 export interface ReplayOptions {
   /** Files, directories, globs, `s3://bucket/prefix` URIs, or {@link ReplaySource}s; read in order. */
   sources: (string | ReplaySource)[];
-  /** Kinesis client, with any `maxAttempts`: the SDK retries whole calls, the producer failed entries. */
+  /**
+   * Kinesis client, with any `maxAttempts`: the SDK retries whole calls, the producer failed
+   * entries. Give it {@link REPLAY_SDK_MAX_ATTEMPTS}: nothing retries a call the SDK gave up on.
+   */
   kinesis: KinesisClient;
   /** S3 client, needed for `s3://` sources. */
   s3?: S3Client;
@@ -71,6 +74,22 @@ export interface ReplayOptions {
   /** Random source in [0, 1): backoff jitter and `random` partition keys. */
   random?: () => number;
 }
+
+/**
+ * The SDK attempts a replay's Kinesis client should make per PutRecords call: 8, where
+ * `@kse/core`'s default is 3. Whole calls (throttling, 5xx, timeouts) are the SDK's to
+ * retry, and a replay has no re-drive behind it: a handler's failed batch is retried by
+ * Lambda, but a PutRecords call the SDK gives up on dead-letters its records (up to 500).
+ * With 3 attempts, a 7 % rate of whole-call faults loses a call in about 3,000 (0.07³);
+ * with 8, about one in 1.7 billion. The budget matches the producer's own for failed
+ * entries (`retry.maxAttempts`, 8). The standard retry mode caps each wait at 20 s.
+ *
+ * @example
+ * ```ts
+ * const kinesis = new KinesisClient({ ...sdkClientConfig(), maxAttempts: REPLAY_SDK_MAX_ATTEMPTS });
+ * ```
+ */
+export const REPLAY_SDK_MAX_ATTEMPTS = 8;
 
 /** Defaults of {@link ReplayOptions}. */
 export const DEFAULT_REPLAY_OPTIONS = {

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { createKinesisClient, createS3Client, ensureStream } from '@kse/local-stack';
+import { createS3Client, ensureStream } from '@kse/local-stack';
 import { replay, type ReplayStats, type ReplaySummary } from '@kse/replay';
+import { replayKinesisClient } from '../pipeline/index.js';
 import {
   addAwsOptions,
   describeTarget,
@@ -285,9 +286,10 @@ async function runReplay(sources: string[], flags: ReplayFlags, cmd: Command): P
 
   const target = resolveTarget(selectAws(flags, 'kse replay'), true);
   const aws = await openTarget(target, { speedups: true });
-  // The SDK retries whole calls (client defaults of @kse/core, or AWS_MAX_ATTEMPTS); the
-  // producer re-sends only the entries Kinesis did not accept (--max-attempts).
-  const kinesis = createKinesisClient(aws.config);
+  // The SDK retries whole calls (REPLAY_SDK_MAX_ATTEMPTS of @kse/replay: nothing re-drives
+  // a call it gave up on; or AWS_MAX_ATTEMPTS); the producer re-sends only the entries
+  // Kinesis did not accept (--max-attempts).
+  const kinesis = replayKinesisClient(aws.config);
   const s3 =
     flags.bucketRegion === undefined
       ? aws.clients.s3

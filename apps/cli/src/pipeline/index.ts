@@ -3,6 +3,7 @@
 // `runPipeline` calls them in order. It uses the verify and report rooms, never the
 // commands.
 export { runPipeline } from './runPipeline.js';
+export { replayKinesisClient } from './land.js';
 export {
   DEFAULT_LOCAL_BUCKET,
   DEFAULT_RUN_OPTIONS,

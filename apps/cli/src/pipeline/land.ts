@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { AwsClients } from '@kse/local-stack';
-import { replay, type ReplaySummary } from '@kse/replay';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createKinesisClient, type AwsClients, type AwsConfig } from '@kse/local-stack';
+import { REPLAY_SDK_MAX_ATTEMPTS, replay, type ReplaySummary } from '@kse/replay';
 import type { PipelineSample, ProgressWriter } from '../report/index.js';
 import type { WriteTap } from './taps.js';
 import { INPUT_KEYS, type RunInput } from './input.js';
@@ -9,6 +10,19 @@ import type { ResolvedRunOptions } from './options.js';
 import type { PhaseTimer } from './phaseTimer.js';
 import type { Ticker } from './sampler.js';
 import type { RunCounters } from './types.js';
+
+/**
+ * The Kinesis client of a replay (`kse run`'s and `kse replay`'s): the client defaults but
+ * for the SDK's attempts, {@link REPLAY_SDK_MAX_ATTEMPTS} (or the `maxAttempts` the
+ * configuration states). The SDK owns whole PutRecords calls, and a replay has no re-drive
+ * behind it: a call the SDK gives up on dead-letters its records (up to 500), where a
+ * handler's failed batch is retried by the event source mapping.
+ */
+export function replayKinesisClient(config: AwsConfig): KinesisClient {
+  return createKinesisClient(config, {
+    maxAttempts: config.maxAttempts ?? REPLAY_SDK_MAX_ATTEMPTS,
+  });
+}
 
 /** Event-time orders per second the generator writes (its default `rate`). */
 const GENERATOR_ORDERS_PER_SECOND = 1000;
@@ -55,6 +69,15 @@ export async function replayAndLand(context: LandContext): Promise<boolean> {
     context.counters.replayDeadLettered = summary.deadLettered;
     if (summary.error !== null && context.signal?.aborted !== true) {
       context.log(`replay stopped early: ${summary.error.message}`);
+    }
+    if (summary.deadLettered > 0) {
+      // Their rows can never land: say so now, not only as a count after the wait.
+      context.log(
+        `replay dead-lettered ${summary.deadLettered} of ${summary.read} records` +
+          (summary.failedRequests > 0
+            ? ` (${summary.failedRequests} PutRecords calls failed after the SDK's retries)`
+            : ''),
+      );
     }
     if (context.options.aggregate) {
       context.log(

@@ -2,7 +2,7 @@ import type { AwsClients } from '@kse/local-stack';
 import type { VerifyResult } from '../verify/index.js';
 import { wireHandlers } from './handlers.js';
 import { generateInput, uploadInput, type RunInput } from './input.js';
-import { replayAndLand, stopTraffic } from './land.js';
+import { replayAndLand, replayKinesisClient, stopTraffic } from './land.js';
 import { sharedMappingSettings, startMappings } from './mappings.js';
 import {
   DEFAULT_LOCAL_BUCKET,
@@ -97,10 +97,15 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
     startMappings(run.mappings, shared, options, wired.handlers),
   );
 
-  await replayAndLandSampled(run, options, input, {
-    ...clients,
-    kinesis: pipeline.clients.kinesis,
-  });
+  // The replay's client of its own, with the SDK attempts a producer with nothing behind
+  // it needs: a PutRecords call the SDK gives up on dead-letters up to 500 records, which
+  // no re-drive brings back (the handlers have the event source mapping's).
+  const replayKinesis = replayKinesisClient(pipeline.config);
+  try {
+    await replayAndLandSampled(run, options, input, { s3: clients.s3, kinesis: replayKinesis });
+  } finally {
+    replayKinesis.destroy();
+  }
   run.throwIfInterrupted();
   return phases.run('verify', () =>
     verifyRun(clients.dynamodb, options.table, input, run.samples, run.io.log),
