@@ -211,7 +211,7 @@ function addSurroundingOptions(command: Command): void {
     .option('--report <dir>', 'write report.json and report.html into this directory')
     .option(
       '--work-dir <dir>',
-      'where the generated files (and a resumable run\'s kse-run.json) go (default: a temporary directory)',
+      "where the generated files (and a resumable run's kse-run.json) go (default: a temporary directory)",
     )
     .option(
       '--resume',
@@ -312,9 +312,13 @@ const RESUMED_FLAGS = [
 // (KSE_RESUME_CONFLICT, naming each one), the others are taken from it.
 async function manifestToResume(flags: RunFlags, command: Command): Promise<RunManifest> {
   if (flags.workDir === undefined) {
-    throw new CliError('KSE_NOTHING_TO_RESUME', '--resume needs --work-dir: the run to resume is there', {
-      hint: 'pass the --work-dir of the run that crashed',
-    });
+    throw new CliError(
+      'KSE_NOTHING_TO_RESUME',
+      '--resume needs --work-dir: the run to resume is there',
+      {
+        hint: 'pass the --work-dir of the run that crashed',
+      },
+    );
   }
   const manifest = await readRunManifest(flags.workDir);
   const conflicts: string[] = [];
@@ -324,7 +328,9 @@ async function manifestToResume(flags: RunFlags, command: Command): Promise<RunM
     const kept = manifest.options[field] as unknown;
     if (given !== kept) {
       const name = `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      conflicts.push(`${name} ${String(given)} (the run's: ${kept === undefined ? 'unset' : String(kept)})`);
+      conflicts.push(
+        `${name} ${String(given)} (the run's: ${kept === undefined ? 'unset' : String(kept)})`,
+      );
     }
   }
   if (conflicts.length > 0) {

@@ -43,7 +43,11 @@ function targetOf(owner: StackOwner, config: AwsConfig): RunManifest['target'] {
   for (const [service, url] of Object.entries(config.endpoints)) {
     if (url !== undefined) endpoints[service] = url;
   }
-  return { owner: owner === 'kse-stack' ? 'kse-stack' : 'foreign', region: config.region, endpoints };
+  return {
+    owner: owner === 'kse-stack' ? 'kse-stack' : 'foreign',
+    region: config.region,
+    endpoints,
+  };
 }
 
 /**
@@ -75,7 +79,11 @@ export async function startManifest(context: {
       freshStreams: context.freshStreams,
     },
     workerId: newWorkerId(),
-    progress: { replayedThroughOrderId: null, deadLettered: 0, updatedAt: new Date().toISOString() },
+    progress: {
+      replayedThroughOrderId: null,
+      deadLettered: 0,
+      updatedAt: new Date().toISOString(),
+    },
   });
   await file.update((m) => m);
   await file.flush();
@@ -110,7 +118,9 @@ export async function resumeRun(context: {
       `the run in ${context.workDir} ran on ${where(there)}; this one would run on ${
         context.owner === 'embedded' ? 'a new embedded stack' : where(here)
       }`,
-      { hint: 'point kse run at the same stack (for kse local up: eval "$(kse local env)" and --target aws)' },
+      {
+        hint: 'point kse run at the same stack (for kse local up: eval "$(kse local env)" and --target aws)',
+      },
     );
   }
   const { options, resources } = manifest;
@@ -123,11 +133,17 @@ export async function resumeRun(context: {
   const missing: string[] = [];
   await Promise.all([
     ...streams.map(async (name) => {
-      if (!(await exists(() => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })))))
+      if (
+        !(await exists(() =>
+          clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
+        ))
+      )
         missing.push(`stream ${name}`);
     }),
     ...tables.map(async (name) => {
-      if (!(await exists(() => clients.dynamodb.send(new DescribeTableCommand({ TableName: name })))))
+      if (
+        !(await exists(() => clients.dynamodb.send(new DescribeTableCommand({ TableName: name }))))
+      )
         missing.push(`table ${name}`);
     }),
   ]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JoinState, JoinTime, Topology } from './options.js';
 import type { CreatedResources } from './resources.js';
@@ -115,7 +115,9 @@ export async function readRunManifest(workDir: string): Promise<RunManifest> {
     throw new RunError(
       'KSE_NOTHING_TO_RESUME',
       `nothing to resume exactly: the run in ${workDir} kept its join state in memory, which died with it`,
-      { hint: 'start a new run; resumable runs keep their join state in DynamoDB (--join-state dynamodb)' },
+      {
+        hint: 'start a new run; resumable runs keep their join state in DynamoDB (--join-state dynamodb)',
+      },
     );
   }
   return manifest;
@@ -169,6 +171,7 @@ export class RunManifestFile {
 async function writeManifest(workDir: string, manifest: RunManifest): Promise<void> {
   const path = join(workDir, RUN_MANIFEST_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
+  await mkdir(workDir, { recursive: true });
   await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
   await rename(tmp, path);
 }

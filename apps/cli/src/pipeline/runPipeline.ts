@@ -94,7 +94,13 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   } else {
     const resume = run.resume;
     run.manifest = await phases.run('resume', () =>
-      resumeRun({ workDir: run.workDir, manifest: resume, owner: stack.owner, config: aws.config, clients }),
+      resumeRun({
+        workDir: run.workDir,
+        manifest: resume,
+        owner: stack.owner,
+        config: aws.config,
+        clients,
+      }),
     );
     run.created = resume.resources.created;
     const from = resume.progress.replayedThroughOrderId;
