@@ -106,10 +106,16 @@ export async function resumeRun(context: {
   const { manifest, clients } = context;
   const here = targetOf(context.owner, context.config);
   const there = manifest.target;
+  // A `kse local up` stack may have been restarted on other ports over the same
+  // --data-dir: any kse stack will do (whether the run's resources are there is checked
+  // next). Another target must be the same endpoints and region.
+  const sameEndpoints =
+    JSON.stringify(sorted(here.endpoints)) === JSON.stringify(sorted(there.endpoints));
   if (
     context.owner === 'embedded' ||
+    here.owner !== there.owner ||
     here.region !== there.region ||
-    JSON.stringify(sorted(here.endpoints)) !== JSON.stringify(sorted(there.endpoints))
+    (there.owner === 'foreign' && !sameEndpoints)
   ) {
     const where = (t: RunManifest['target']): string =>
       `${Object.values(t.endpoints).join(', ') || 'AWS'} (region ${t.region})`;
