@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '@kse/generator';
 import { awsCliLines } from './awsCliHints.js';
@@ -14,6 +15,7 @@ import {
 import { askYesNo, formatConfirmation } from './confirm.js';
 import { CliError, EXIT_CODES, classifyError, formatCliError } from './exitCodes.js';
 import { onInterrupt } from './interrupt.js';
+import { isAlive } from './localState.js';
 import type { FaultSpec } from '@kse/local-stack';
 import { FAULTS_HELP, durationOption, faultsOption, intAtLeast, rateOption } from './options.js';
 import {
@@ -321,6 +323,14 @@ async function manifestToResume(flags: RunFlags, command: Command): Promise<RunM
     );
   }
   const manifest = await readRunManifest(flags.workDir);
+  // The same worker id would take the live leases of a run that is still going.
+  if (runsStill(manifest.process)) {
+    throw new CliError(
+      'KSE_RESUME_CONFLICT',
+      `the run in ${flags.workDir} is still running (kse run, pid ${manifest.process.pid}): there is nothing to resume yet`,
+      { hint: 'wait for it to end, or stop it first' },
+    );
+  }
   const conflicts: string[] = [];
   for (const [flag, field] of RESUMED_FLAGS) {
     if (command.getOptionValueSource(flag) !== 'cli') continue;
@@ -341,6 +351,18 @@ async function manifestToResume(flags: RunFlags, command: Command): Promise<RunM
     );
   }
   return manifest;
+}
+
+// True when the process a manifest names is a live `kse` (node) process on this host.
+function runsStill(owner: RunManifest['process'] | undefined): boolean {
+  if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
+  if (!isAlive(owner.pid)) return false;
+  try {
+    // A pid reused by another program is not the run (Linux; elsewhere, alive is enough).
+    return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').split('\0').includes('run');
+  } catch {
+    return true;
+  }
 }
 
 // Before any AWS call (not even STS): a foreign target needs --yes, or a terminal to ask on.

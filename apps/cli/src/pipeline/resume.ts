@@ -7,6 +7,7 @@ import { RunError } from './runError.js';
 import {
   RunManifestFile,
   newWorkerId,
+  thisProcess,
   type ManifestOptions,
   type RunManifest,
 } from './runManifest.js';
@@ -79,6 +80,7 @@ export async function startManifest(context: {
       freshStreams: context.freshStreams,
     },
     workerId: newWorkerId(),
+    process: thisProcess(),
     progress: {
       replayedThroughOrderId: null,
       deadLettered: 0,
@@ -165,6 +167,7 @@ export async function resumeRun(context: {
   const file = new RunManifestFile(context.workDir, {
     ...manifest,
     resumes: manifest.resumes + 1,
+    process: thisProcess(),
   });
   await file.update((m) => m);
   await file.flush();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JoinState, JoinTime, Topology } from './options.js';
 import type { CreatedResources } from './resources.js';
@@ -57,6 +58,8 @@ export interface RunManifest {
   };
   /** The lease owner of both mappings: a resumed run takes its leases back at once. */
   workerId: string;
+  /** The process that runs it now (its latest start): `--resume` refuses while it lives. */
+  process: { pid: number; host: string };
   progress: {
     /**
      * The orderId of the last input line of the longest run of lines Kinesis acknowledged,
@@ -68,6 +71,11 @@ export interface RunManifest {
     deadLettered: number;
     updatedAt: string;
   };
+}
+
+/** This process, as a manifest names the process that runs the run. */
+export function thisProcess(): RunManifest['process'] {
+  return { pid: process.pid, host: hostname() };
 }
 
 /** A fresh worker (lease owner) id for a resumable run. */

@@ -146,8 +146,17 @@ describe('kse run --resume', () => {
 
       const first = startKse(args, env);
       let killedAt: number | null = null;
+      let triedWhileAlive = seed !== 1;
       for (;;) {
-        const through = readManifest(workDir)?.progress.replayedThroughOrderId ?? null;
+        const written = readManifest(workDir);
+        if (!triedWhileAlive && written !== undefined) {
+          // Its worker id would take the live run's leases: refused while the run lives.
+          triedWhileAlive = true;
+          const early = await runKse([...args, '--resume'], env);
+          expect(early.code).toBe(2);
+          expect(early.stderr).toMatch(/^kse run: KSE_RESUME_CONFLICT: .* is still running/m);
+        }
+        const through = written?.progress.replayedThroughOrderId ?? null;
         if (through !== null && through >= killAtOrder) {
           first.child.kill('SIGKILL');
           killedAt = through;

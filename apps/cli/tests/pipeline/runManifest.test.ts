@@ -50,6 +50,7 @@ const MANIFEST: RunManifest = {
     freshStreams: true,
   },
   workerId: 'kse-run-test',
+  process: { pid: 1, host: 'elsewhere' },
   progress: { replayedThroughOrderId: null, deadLettered: 0, updatedAt: '' },
 };
 
