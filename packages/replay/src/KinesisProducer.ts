@@ -63,6 +63,8 @@ export interface ProducerOptions {
   retryCounters?: RetryCounters;
   /** Where records that cannot be sent go. */
   onDeadLetter: DeadLetterSink;
+  /** Called with the records of each Kinesis record once Kinesis has acknowledged it. */
+  onAcknowledged?: (records: readonly ReplayRecord[]) => void;
   sleep?: Sleep;
   /** Random source of the backoff jitter, in [0, 1). */
   random?: () => number;
@@ -190,6 +192,7 @@ export class KinesisProducer {
   readonly #random: () => number;
   readonly #signal: AbortSignal | undefined;
   readonly #onDeadLetter: DeadLetterSink;
+  readonly #onAcknowledged: ((records: readonly ReplayRecord[]) => void) | undefined;
   readonly #lanes: Lane[];
   #fatal: ReplayError | undefined;
   readonly #retryCounters: RetryCounters;
@@ -232,6 +235,7 @@ export class KinesisProducer {
     this.#random = merged.random ?? Math.random;
     this.#signal = merged.signal;
     this.#onDeadLetter = merged.onDeadLetter;
+    this.#onAcknowledged = merged.onAcknowledged;
     this.#lanes = Array.from({ length: merged.concurrency }, () => ({
       entries: [],
       bytes: 0,
@@ -422,6 +426,7 @@ export class KinesisProducer {
             this.#stats.pending -= entry.records.length;
             this.#stats.kinesisRecords += 1;
             this.#stats.bytesSent += entry.data!.byteLength;
+            this.#onAcknowledged?.(entry.records);
           },
         },
       );

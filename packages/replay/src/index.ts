@@ -42,5 +42,7 @@ export type { ProducerOptions, ProducerStats, RetryOptions } from './KinesisProd
 export { DeadLetterFile, formatDeadLetter } from './DeadLetterFile.js';
 export type { DeadLetter, DeadLetterSink, ReplayRecord } from './types.js';
 
+export { AcknowledgedPrefix } from './AcknowledgedPrefix.js';
+export type { ReplayPosition } from './AcknowledgedPrefix.js';
 export { DEFAULT_REPLAY_OPTIONS, REPLAY_SDK_MAX_ATTEMPTS, replay } from './replay.js';
 export type { ReplayOptions, ReplayStats, ReplaySummary } from './replay.js';

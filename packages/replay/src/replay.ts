@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LIMITS, isSchemaError, parseJson, readNdjsonLines } from '@kse/schemas';
+import { AcknowledgedPrefix, type ReplayPosition } from './AcknowledgedPrefix.js';
 import { DeadLetterFile } from './DeadLetterFile.js';
 import { ReplayError, isReplayError } from './errors.js';
 import { KinesisProducer, type ProducerStats } from './KinesisProducer.js';
@@ -8,7 +9,7 @@ import { Pacer } from './Pacer.js';
 import { describeError, sleep as realSleep, type RetryCounters, type Sleep } from '@kse/core';
 import type { RetryOptions } from './KinesisProducer.js';
 import { resolveSources, type ReplaySource } from './sources.js';
-import type { DeadLetter, DeadLetterSink } from './types.js';
+import type { DeadLetter, DeadLetterSink, ReplayRecord } from './types.js';
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
@@ -138,6 +139,13 @@ export interface ReplayStats {
   lastEventTime: string | null;
   /** Source being read. */
   currentSource: string | null;
+  /**
+   * The last line of the longest run of lines, from the first one read, that Kinesis has
+   * acknowledged (every line up to it is in the stream), or null. A dead-lettered line ends
+   * the run. To resume a replay that died, start again at `acknowledged.id` (`startId`):
+   * lines after it may be sent twice, none is skipped.
+   */
+  acknowledged: ReplayPosition | null;
   sourcesRead: number;
   elapsedMs: number;
 }
@@ -235,8 +243,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const startedAt = new Date();
   const startMs = now();
 
+  // Ordinals (read order) of the records in flight, for the acknowledged prefix.
+  const prefix = new AcknowledgedPrefix();
+  const unacknowledged = new Map<ReplayRecord, { ordinal: number; position: ReplayPosition }>();
   const file = o.deadLetterPath === undefined ? undefined : new DeadLetterFile(o.deadLetterPath);
   const sink: DeadLetterSink = async (letter) => {
+    prefix.end();
+    unacknowledged.clear();
     if (file !== undefined) await file.write(letter);
     if (o.onDeadLetter !== undefined) await o.onDeadLetter(letter);
   };
@@ -252,6 +265,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     retry: o.retry,
     retryCounters: o.retryCounters,
     onDeadLetter: sink,
+    onAcknowledged: (records) => {
+      for (const record of records) {
+        const at = unacknowledged.get(record);
+        if (at === undefined) continue;
+        unacknowledged.delete(record);
+        prefix.acknowledge(at.ordinal, at.position);
+      }
+    },
     sleep,
     random,
     signal: o.signal,
@@ -292,6 +313,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     replayLagMs: Math.round(pacer.lagMs),
     lastEventTime: lastEventTime === null ? null : new Date(lastEventTime).toISOString(),
     currentSource,
+    acknowledged: prefix.last,
     sourcesRead,
     elapsedMs: Math.round(now() - startMs),
   });
@@ -432,7 +454,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           abortedWhilePacing += 1;
           throw cause;
         }
-        await producer.put({ data: bytes, partitionKey, ...at });
+        const replayRecord: ReplayRecord = { data: bytes, partitionKey, ...at };
+        const id = idOf(record[o.idAttribute]);
+        unacknowledged.set(replayRecord, {
+          ordinal: read - 1,
+          position: { ...at, id: Number.isFinite(id) ? id : null },
+        });
+        await producer.put(replayRecord);
       }
       sourcesRead += 1;
     }

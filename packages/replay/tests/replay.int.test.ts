@@ -60,8 +60,9 @@ describe('replay of 10,000 orders (30,000 lines) into a 2-shard stream', () => {
 
   it('from a file: every line once, each order on one shard in file order', async () => {
     const streamName = await newStream();
+    const source = writeLines('orders.json', lines);
     const summary = await replay({
-      sources: [writeLines('orders.json', lines)],
+      sources: [source],
       kinesis: clients.kinesis,
       streamName,
       speedup: 0,
@@ -73,6 +74,12 @@ describe('replay of 10,000 orders (30,000 lines) into a 2-shard stream', () => {
       sent: 30_000,
       deadLettered: 0,
       error: null,
+    });
+    // Every line acknowledged, whatever order the four lanes' replies came in.
+    expect(summary.acknowledged).toEqual({
+      source,
+      lineNumber: 30_000,
+      id: (JSON.parse(lines.at(-1)!) as { orderId: number }).orderId,
     });
     const shards = await readAllShards(clients.kinesis, streamName);
     expect(shards.size).toBe(2);

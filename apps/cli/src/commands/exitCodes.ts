@@ -27,7 +27,7 @@ export const EXIT_CODES_HELP = `Exit codes (every command):
   0    success (run, verify: the verdict is exact)
   1    the verdict is not exact (replay: records were dead-lettered)
   2    usage: bad flags, a refused confirmation, a table that holds rows
-       without --reset
+       without --reset, nothing to resume (run --resume)
   3    AWS or infrastructure failure: credentials, a call that failed after its
        retries, an emulator that died, a local stack that is not running
   130  interrupted (Ctrl-C, SIGTERM)`;
@@ -52,6 +52,10 @@ export const CLI_ERROR_CODES = [
   'KSE_INTERRUPTED',
   /** An endpoint stopped answering mid-run (its emulator died, or stalled past the budget). */
   'KSE_ENDPOINT_DOWN',
+  /** `kse run --resume` found nothing to resume in the work directory. */
+  'KSE_NOTHING_TO_RESUME',
+  /** `kse run --resume` was given options or a target that differ from the run's. */
+  'KSE_RESUME_CONFLICT',
   /** Anything else: a bug. */
   'KSE_INTERNAL',
 ] as const;
@@ -69,6 +73,8 @@ const EXIT_OF_CLI_CODE: Record<CliErrorCode, ExitCode> = {
   KSE_CREDENTIALS_MISSING: EXIT_CODES.infrastructure,
   KSE_INTERRUPTED: EXIT_CODES.interrupted,
   KSE_ENDPOINT_DOWN: EXIT_CODES.infrastructure,
+  KSE_NOTHING_TO_RESUME: EXIT_CODES.usage,
+  KSE_RESUME_CONFLICT: EXIT_CODES.usage,
   KSE_INTERNAL: EXIT_CODES.notExact,
 };
 

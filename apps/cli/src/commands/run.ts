@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { DEFAULT_SEED } from '@kse/generator';
 import { awsCliLines } from './awsCliHints.js';
@@ -14,6 +15,7 @@ import {
 import { askYesNo, formatConfirmation } from './confirm.js';
 import { CliError, EXIT_CODES, classifyError, formatCliError } from './exitCodes.js';
 import { onInterrupt } from './interrupt.js';
+import { isAlive } from './localState.js';
 import type { FaultSpec } from '@kse/local-stack';
 import { FAULTS_HELP, durationOption, faultsOption, intAtLeast, rateOption } from './options.js';
 import {
@@ -23,7 +25,11 @@ import {
   JOIN_TIMES,
   LOCAL_STACKS,
   TOPOLOGIES,
+  isResumable,
+  readRunManifest,
   runPipeline,
+  type ManifestOptions,
+  type RunManifest,
   type JoinState,
   type JoinTime,
   type LocalStackMode,
@@ -70,6 +76,7 @@ interface RunFlags extends AwsFlags {
   table: string;
   output?: 'json' | 'text';
   faults?: FaultSpec;
+  resume?: boolean;
 }
 
 /**
@@ -112,6 +119,19 @@ time (--join-time arrival, the sample's ROWTIME) or by orderDateTime
 swept at each idle poll, so an item or an order that met no partner is
 dead-lettered (KSE_JOIN_UNMATCHED, KSE_JOIN_UNMATCHED_ORDER) within window +
 lateness + one poll, never dropped; the summary counts dead letters by code.
+
+Crash-resume. A run with --work-dir on a stack that outlives it (\`kse local
+up\`, an endpoint, an account) is resumable: it keeps its join state in
+DynamoDB (unless --join-state says otherwise) and writes <work-dir>/kse-run.json
+(options, seed, resource names, its lease owner id, and the replay's position
+once Kinesis has acknowledged it). After a crash (kill -9), the same command
+with --resume continues it: nothing is reset or created, the replay starts at
+the acknowledged position (a few records go twice: the join and the table take
+an identical record twice as once), the mappings restart from their
+checkpoints under the same worker id (its leases are taken back at once), and
+the whole table is verified against the whole input. Nothing to resume:
+KSE_NOTHING_TO_RESUME; other workload options or another target than the run's:
+KSE_RESUME_CONFLICT (both exit 2).
 
 Exit status: 0 exact verdict, 1 not exact, 2 usage, 3 AWS or infrastructure
 failure, 130 interrupted.`;
@@ -191,7 +211,14 @@ function addSurroundingOptions(command: Command): void {
     .option('--reset', 'empty tables that hold rows (on an account or endpoint) before writing')
     .addOption(new Option('--force', 'deprecated: --reset').hideHelp())
     .option('--report <dir>', 'write report.json and report.html into this directory')
-    .option('--work-dir <dir>', 'where the generated files go (default: a temporary directory)')
+    .option(
+      '--work-dir <dir>',
+      "where the generated files (and a resumable run's kse-run.json) go (default: a temporary directory)",
+    )
+    .option(
+      '--resume',
+      'continue the run whose kse-run.json is in --work-dir, after a crash (same stack, same workload options)',
+    )
     .addOption(
       new Option(
         '--local-stack <where>',
@@ -221,7 +248,8 @@ async function runCommand(flags: RunFlags, command: Command): Promise<void> {
   const selection = selectAws(flags, 'kse run');
   if (flags.force === true) process.stderr.write('kse run: --force is deprecated; use --reset\n');
   const resolved = resolveTarget(selection, false);
-  refuseWithoutConfirmation(resolved, flags);
+  const resume = flags.resume === true ? await manifestToResume(flags, command) : undefined;
+  if (resume === undefined) refuseWithoutConfirmation(resolved, flags);
 
   // The handlers log and emit EMF metrics per batch, as they do in Lambda; on a
   // terminal that would bury the progress lines. Warnings and errors still show.
@@ -235,13 +263,18 @@ async function runCommand(flags: RunFlags, command: Command): Promise<void> {
   const interrupt = onInterrupt(removeTempDirs);
   let result: RunPipelineResult;
   try {
-    result = await runPipeline(pipelineOptionsOf(flags, resolved, selection), {
-      progress,
-      log: (message) => progress.note(`kse run: ${message}`),
-      confirm: (confirmation) => confirm(confirmation, flags.yes === true),
-      signal: interrupt.signal,
-      tempDirs,
-    });
+    const options = pipelineOptionsOf(flags, resolved, selection, command, resume);
+    result = await runPipeline(
+      options,
+      {
+        progress,
+        log: (message) => progress.note(`kse run: ${message}`),
+        confirm: (confirmation) => confirm(confirmation, flags.yes === true),
+        signal: interrupt.signal,
+        tempDirs,
+      },
+      resume,
+    );
   } finally {
     interrupt.dispose();
   }
@@ -257,6 +290,79 @@ async function runCommand(flags: RunFlags, command: Command): Promise<void> {
     );
   }
   if (flags.keep === true) await keepUp(result, selection, flags.output === 'json');
+}
+
+// The flags a resumed run takes from its manifest, with their manifest field.
+const RESUMED_FLAGS = [
+  ['orders', 'orders'],
+  ['products', 'products'],
+  ['seed', 'seed'],
+  ['shards', 'shards'],
+  ['enrichedShards', 'enrichedShards'],
+  ['rate', 'rate'],
+  ['aggregate', 'aggregate'],
+  ['topology', 'topology'],
+  ['joinState', 'joinState'],
+  ['joinTime', 'joinTime'],
+  ['joinLateness', 'joinLatenessSeconds'],
+  ['table', 'table'],
+  ['bucket', 'bucket'],
+] as const satisfies readonly (readonly [keyof RunFlags, keyof ManifestOptions])[];
+
+// `--resume`: the manifest in --work-dir (KSE_NOTHING_TO_RESUME without one), before any
+// AWS call; a workload flag given on the command line must say what the manifest says
+// (KSE_RESUME_CONFLICT, naming each one), the others are taken from it.
+async function manifestToResume(flags: RunFlags, command: Command): Promise<RunManifest> {
+  if (flags.workDir === undefined) {
+    throw new CliError(
+      'KSE_NOTHING_TO_RESUME',
+      '--resume needs --work-dir: the run to resume is there',
+      {
+        hint: 'pass the --work-dir of the run that crashed',
+      },
+    );
+  }
+  const manifest = await readRunManifest(flags.workDir);
+  // The same worker id would take the live leases of a run that is still going.
+  if (runsStill(manifest.process)) {
+    throw new CliError(
+      'KSE_RESUME_CONFLICT',
+      `the run in ${flags.workDir} is still running (kse run, pid ${manifest.process.pid}): there is nothing to resume yet`,
+      { hint: 'wait for it to end, or stop it first' },
+    );
+  }
+  const conflicts: string[] = [];
+  for (const [flag, field] of RESUMED_FLAGS) {
+    if (command.getOptionValueSource(flag) !== 'cli') continue;
+    const given = flags[flag] as unknown;
+    const kept = manifest.options[field] as unknown;
+    if (given !== kept) {
+      const name = `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      conflicts.push(
+        `${name} ${String(given)} (the run's: ${kept === undefined ? 'unset' : String(kept)})`,
+      );
+    }
+  }
+  if (conflicts.length > 0) {
+    throw new CliError(
+      'KSE_RESUME_CONFLICT',
+      `--resume continues the run in ${flags.workDir} with its own options; given: ${conflicts.join(', ')}`,
+      { hint: 'drop those flags (the run keeps its own), or start a new run without --resume' },
+    );
+  }
+  return manifest;
+}
+
+// True when the process a manifest names is a live `kse` (node) process on this host.
+function runsStill(owner: RunManifest['process'] | undefined): boolean {
+  if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
+  if (!isAlive(owner.pid)) return false;
+  try {
+    // A pid reused by another program is not the run (Linux; elsewhere, alive is enough).
+    return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').split('\0').includes('run');
+  } catch {
+    return true;
+  }
 }
 
 // Before any AWS call (not even STS): a foreign target needs --yes, or a terminal to ask on.
@@ -279,6 +385,36 @@ async function confirm(confirmation: RunConfirmation, yes: boolean): Promise<boo
 
 // The pipeline's options: its defaults, overridden by the flags.
 function pipelineOptionsOf(
+  flags: RunFlags,
+  resolved: ResolvedTarget,
+  selection: AwsSelection,
+  command: Command,
+  resume: RunManifest | undefined,
+): RunPipelineOptions {
+  const options = flagOptionsOf(flags, resolved, selection);
+  if (resume !== undefined) {
+    const { joinLatenessSeconds, ...kept } = resume.options;
+    const merged: RunPipelineOptions = {
+      ...options,
+      ...kept,
+      sampleMs: kept.orders >= 100_000 ? 1000 : DEFAULT_RUN_OPTIONS.sampleMs,
+    };
+    if (joinLatenessSeconds === undefined) delete merged.joinLatenessSeconds;
+    else merged.joinLatenessSeconds = joinLatenessSeconds;
+    return merged;
+  }
+  // A resumable run keeps its join state in DynamoDB, where it outlives the process,
+  // unless --join-state says otherwise (then --resume refuses it).
+  if (isResumable(options) && command.getOptionValueSource('joinState') !== 'cli') {
+    process.stderr.write(
+      `kse run: resumable (--work-dir ${flags.workDir}): join state in DynamoDB (${options.table}-join-state)\n`,
+    );
+    return { ...options, joinState: 'dynamodb' };
+  }
+  return options;
+}
+
+function flagOptionsOf(
   flags: RunFlags,
   resolved: ResolvedTarget,
   selection: AwsSelection,

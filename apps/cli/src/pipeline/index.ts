@@ -12,6 +12,7 @@ export {
   LOCAL_STACKS,
   TOPOLOGIES,
   awsBucketName,
+  isResumable,
   type JoinState,
   type JoinTime,
   type LocalStackMode,
@@ -20,6 +21,12 @@ export {
   type Topology,
 } from './options.js';
 export { describePlan, type PlannedResource } from './resources.js';
+export {
+  RUN_MANIFEST_FILE,
+  readRunManifest,
+  type ManifestOptions,
+  type RunManifest,
+} from './runManifest.js';
 export type { StackAccess, StackOwner } from './stack.js';
 export type { AwsIdentity } from './account.js';
 export type { RunConfirmation, RunIo, RunPipelineResult } from './types.js';

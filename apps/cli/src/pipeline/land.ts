@@ -48,6 +48,15 @@ export interface LandContext {
   startedAt: number;
   /** Aborts the replay and the wait (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** Replay from the first record of this orderId on (a resumed run). */
+  startId?: number;
+  /**
+   * Told the orderId of the last line of the longest run of input lines Kinesis has
+   * acknowledged, each time it moves (a resumable run keeps it in its manifest).
+   */
+  onAcknowledged?(orderId: number): void;
+  /** Told once the replay has ended. */
+  onReplayed?(): void;
 }
 
 /**
@@ -59,6 +68,7 @@ export interface LandContext {
 export async function replayAndLand(context: LandContext): Promise<boolean> {
   const { phases, input, writeTap } = context;
   const replayDone = phases.run('replay', () => replayInput(context));
+  void replayDone.finally(() => context.onReplayed?.()).catch(() => undefined);
   const landed = await phases.run('land', async () => {
     const summary = await replayOrAbandon(replayDone, context.signal);
     if (summary === undefined) {
@@ -140,6 +150,7 @@ async function replayOrAbandon(
 // Replays the orders file from the bucket, with the replay's counters kept in `counters`.
 function replayInput(context: LandContext): Promise<ReplaySummary> {
   const { options, counters } = context;
+  let acknowledged: number | null = null;
   const speedup =
     options.rate === 'max'
       ? 0
@@ -155,10 +166,16 @@ function replayInput(context: LandContext): Promise<ReplaySummary> {
     deadLetterPath: join(context.workDir, 'replay-dead-letters.ndjson'),
     statsIntervalMs: Math.min(options.sampleMs, 1000),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.startId === undefined ? {} : { startId: context.startId }),
     onStats: (stats) => {
       counters.replayed = stats.sent;
       counters.replayRetries = stats.retries;
       counters.replayDeadLettered = stats.deadLettered;
+      const id = stats.acknowledged?.id ?? null;
+      if (id !== null && id !== acknowledged) {
+        acknowledged = id;
+        context.onAcknowledged?.(id);
+      }
     },
   });
 }

@@ -42,6 +42,8 @@ export interface MappingContext {
   log(message: string): void;
   /** A shard's worker stopped on an error past its budget (the run cannot be exact). */
   onShardError?(error: Error): void;
+  /** The lease owner (a resumable run's, from its manifest); default a fresh one per mapping. */
+  workerId?: string;
 }
 
 /** The event source mappings of a run: started one by one, stopped together. */
@@ -92,6 +94,7 @@ export function sharedMappingSettings(context: MappingContext): SharedMappingSet
     kinesis: context.clients.kinesis,
     dynamodb: context.clients.dynamodb,
     ...(context.onShardError === undefined ? {} : { onShardError: context.onShardError }),
+    ...(context.workerId === undefined ? {} : { workerId: context.workerId }),
     checkpointTable: context.checkpointTable,
     batchSize: 500,
     pollIntervalMs: context.pollMs,
@@ -131,13 +134,15 @@ export async function startMappings(
   shared: SharedMappingSettings,
   options: Pick<RunPipelineOptions, 'sourceStream' | 'enrichedStream' | 'topology'>,
   handlers: PipelineHandlers,
+  /** False while idle shards must not be swept (a resumed run's replay, by event time). */
+  maySweep: () => boolean = () => true,
 ): Promise<void> {
   await mappings.start({
     ...shared,
     streamName: options.sourceStream,
     functionName: 'kse-enrich',
     handler: handlers.enrich,
-    sweep: (shard) => handlers.enrich.sweep(shard),
+    sweep: (shard) => (maySweep() ? handlers.enrich.sweep(shard) : Promise.resolve()),
     parallelizationFactor: 1,
   });
   if (options.topology === 'seed' && handlers.sink !== undefined) {

@@ -109,6 +109,16 @@ export interface RunPipelineOptions {
   faults?: FaultSpec;
 }
 
+/**
+ * True when a run writes a manifest (`kse-run.json` in its work directory) that
+ * `--resume` can continue after a crash: it has a work directory of the caller's, and a
+ * stack that outlives it (`kse local up`, an endpoint, an account; an embedded stack dies
+ * with the run).
+ */
+export function isResumable(options: Pick<RunPipelineOptions, 'workDir' | 'target'>): boolean {
+  return options.workDir !== undefined && options.target.kind !== 'embedded';
+}
+
 /** Defaults of {@link RunPipelineOptions}: the sample's experiment, sized for `npm start`. */
 export const DEFAULT_RUN_OPTIONS = {
   orders: 10_000,

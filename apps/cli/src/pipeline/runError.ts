@@ -14,6 +14,10 @@ export const RUN_ERROR_CODES = [
   'KSE_INTERRUPTED',
   /** An endpoint of the stack stopped answering (its process died, or stalled past the budget). */
   'KSE_ENDPOINT_DOWN',
+  /** `--resume` found no run to resume in the work directory (no manifest, finished, its resources gone). */
+  'KSE_NOTHING_TO_RESUME',
+  /** `--resume` was given options or a target that differ from the run it would resume. */
+  'KSE_RESUME_CONFLICT',
 ] as const;
 
 /** One of {@link RUN_ERROR_CODES}. */

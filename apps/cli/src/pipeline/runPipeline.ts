@@ -7,11 +7,14 @@ import { sharedMappingSettings, startMappings } from './mappings.js';
 import {
   DEFAULT_LOCAL_BUCKET,
   awsBucketName,
+  isResumable,
   type ResolvedRunOptions,
   type RunPipelineOptions,
 } from './options.js';
 import { planResources, prepareResources, runTables, type RunTables } from './resources.js';
+import { countLandedRows, resumeRun, startManifest } from './resume.js';
 import { RunError } from './runError.js';
+import type { RunManifest } from './runManifest.js';
 import { RunState } from './runState.js';
 import { createSampler, stageTotals, startTicker } from './sampler.js';
 import type { RunIo, RunPipelineResult } from './types.js';
@@ -32,8 +35,15 @@ import { verifyRun } from './verifyRun.js';
 export async function runPipeline(
   options: RunPipelineOptions,
   io: RunIo,
+  /**
+   * The manifest of the run to continue (`kse run --resume`, from `readRunManifest`): its
+   * streams and tables are used as they are (nothing reset or created), the replay starts
+   * at its acknowledged position, the mappings restart from their checkpoints under its
+   * worker id, and the whole table is verified against the whole input.
+   */
+  resume?: RunManifest,
 ): Promise<RunPipelineResult> {
-  const run = await RunState.start(options, io);
+  const run = await RunState.start(options, io, resume);
   try {
     run.verdict = await runPhases(run);
   } catch (error) {
@@ -66,7 +76,39 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   const options = resolveBucket(run);
   const { clients } = aws;
   const tables = runTables(options.table);
-  await prepare(run, options, tables, clients);
+  if (run.resume === undefined) {
+    await prepare(run, options, tables, clients);
+    run.throwIfInterrupted();
+    if (isResumable(options)) {
+      run.manifest = await startManifest({
+        workDir: run.workDir,
+        options,
+        tables,
+        owner: stack.owner,
+        config: aws.config,
+        created: run.created!,
+        freshStreams: freshStreams(options, run.created!.streams),
+        startedAtMs: Date.now(),
+      });
+    }
+  } else {
+    const resume = run.resume;
+    run.manifest = await phases.run('resume', () =>
+      resumeRun({
+        workDir: run.workDir,
+        manifest: resume,
+        owner: stack.owner,
+        config: aws.config,
+        clients,
+      }),
+    );
+    run.created = resume.resources.created;
+    const from = resume.progress.replayedThroughOrderId;
+    run.io.log(
+      `resuming the run in ${run.workDir} (start ${resume.resumes + 2}) as worker ${resume.workerId}, ` +
+        `which takes its leases back at once; replay from ${from === null ? 'the first order' : `order ${from}`}`,
+    );
+  }
   run.throwIfInterrupted();
   const input = await phases.run('generate', () =>
     generateInput(run.workDir, options, run.counters),
@@ -80,21 +122,34 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   // `faults`; setup, upload and verification measure, so they go straight to the stack.
   const pipeline = stack.pipelineAws ?? aws;
   const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency));
+  if (run.resume !== undefined) {
+    const rows = await phases.run('count landed', () =>
+      countLandedRows(clients.dynamodb, options.table, wired.writeTap),
+    );
+    run.io.log(`${rows} of ${input.expectedRows} rows had landed before the resume`);
+  }
   const created = run.created!;
+  const manifest = run.manifest?.manifest;
   const shared = sharedMappingSettings({
     clients: pipeline.clients,
     checkpointTable: tables.checkpoints,
     pollMs: options.pollMs,
     workDir: run.workDir,
-    freshStreams:
-      created.streams.includes(options.sourceStream) &&
-      (options.topology === 'fused' || created.streams.includes(options.enrichedStream)),
-    startedAt: run.startedAt,
+    freshStreams: manifest?.resources.freshStreams ?? freshStreams(options, created.streams),
+    startedAt: manifest?.startedAtMs ?? run.startedAt,
     log: run.io.log,
     onShardError: (error) => run.failFast(error),
+    ...(manifest === undefined ? {} : { workerId: manifest.workerId }),
   });
+  // By event time, a sweep moves a shard's clock on at the wall clock's pace since its
+  // latest arrival: after a crash that would count the downtime, expire what the resumed
+  // replay still sends partners of, and make those partners late. A resumed run sweeps
+  // once its replay is over (the records move the clock meanwhile).
+  let replayed = false;
+  const maySweep = (): boolean =>
+    run.resume === undefined || options.joinTime !== 'event' || replayed;
   await phases.run('start mappings', () =>
-    startMappings(run.mappings, shared, options, wired.handlers),
+    startMappings(run.mappings, shared, options, wired.handlers, maySweep),
   );
 
   // The replay's client of its own, with the SDK attempts a producer with nothing behind
@@ -102,13 +157,28 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   // no re-drive brings back (the handlers have the event source mapping's).
   const replayKinesis = replayKinesisClient(pipeline.config);
   try {
-    await replayAndLandSampled(run, options, input, { s3: clients.s3, kinesis: replayKinesis });
+    await replayAndLandSampled(
+      run,
+      options,
+      input,
+      { ...clients, kinesis: replayKinesis },
+      () => (replayed = true),
+    );
   } finally {
     replayKinesis.destroy();
   }
   run.throwIfInterrupted();
   return phases.run('verify', () =>
     verifyRun(clients.dynamodb, options.table, input, run.samples, run.io.log),
+  );
+}
+
+// The run created its streams (the enrich one's, and the sink's in the seed topology): its
+// mappings read them from the trim horizon.
+function freshStreams(options: ResolvedRunOptions, created: readonly string[]): boolean {
+  return (
+    created.includes(options.sourceStream) &&
+    (options.topology === 'fused' || created.includes(options.enrichedStream))
   );
 }
 
@@ -167,6 +237,7 @@ async function replayAndLandSampled(
   options: ResolvedRunOptions,
   input: RunInput,
   clients: Pick<AwsClients, 'kinesis' | 's3'>,
+  onReplayed: () => void,
 ): Promise<void> {
   const { io, counters, samples, now, startedAt } = run;
   const wired = run.wired!;
@@ -195,6 +266,21 @@ async function replayAndLandSampled(
       now,
       startedAt,
       signal: run.signal,
+      onReplayed,
+      ...(run.resume?.progress.replayedThroughOrderId == null
+        ? {}
+        : { startId: run.resume.progress.replayedThroughOrderId }),
+      // State follows output: the position is written once Kinesis has acknowledged every
+      // record up to it, with the dead letters counted so far.
+      onAcknowledged: (orderId) =>
+        void run.manifest?.update((m) => ({
+          ...m,
+          progress: {
+            replayedThroughOrderId: orderId,
+            deadLettered: samples.at(-1)?.counts.deadLettered ?? m.progress.deadLettered,
+            updatedAt: new Date().toISOString(),
+          },
+        })),
     });
   } finally {
     await stopTraffic(ticker, run.mappings, io.progress, run.fatal !== undefined);

@@ -12,6 +12,7 @@ import { createPhaseTimer, type PhaseTimer } from './phaseTimer.js';
 import { removeCreated, type CreatedResources, type PlannedResource } from './resources.js';
 import { RunError } from './runError.js';
 import { buildRunReport } from './runReport.js';
+import type { RunManifest, RunManifestFile } from './runManifest.js';
 import { RunStack } from './stack.js';
 import type { RunCounters, RunIo, RunPipelineResult } from './types.js';
 
@@ -31,6 +32,7 @@ export class RunState {
     replayed: 0,
     replayRetries: 0,
     replayDeadLettered: 0,
+    earlierDeadLettered: 0,
   };
   readonly memory = new PeakRss();
   readonly stack = new RunStack();
@@ -55,6 +57,8 @@ export class RunState {
    * failed past its budget. Aborts {@link RunState.signal}; the run fails with it.
    */
   fatal: Error | undefined;
+  /** The manifest file of a resumable run (`kse-run.json` in the work directory). */
+  manifest: RunManifestFile | undefined;
   private readonly fatalController = new AbortController();
   private liveness: LivenessWatch | undefined;
   private left: string[] = [];
@@ -68,18 +72,25 @@ export class RunState {
     readonly workDir: string,
     /** True when the work directory is a temporary one this run made. */
     private readonly tempWorkDir: boolean,
+    /** The manifest of the run this one continues (`--resume`). */
+    readonly resume: RunManifest | undefined,
   ) {
     this.now = io.now ?? Date.now;
     this.phases = createPhaseTimer(io.log, this.now);
+    this.counters.earlierDeadLettered = resume?.progress.deadLettered ?? 0;
   }
 
   /** Starts the clock and makes the work directory (a fresh temporary one by default). */
-  static async start(options: RunPipelineOptions, io: RunIo): Promise<RunState> {
+  static async start(
+    options: RunPipelineOptions,
+    io: RunIo,
+    resume?: RunManifest,
+  ): Promise<RunState> {
     const startedAt = (io.now ?? Date.now)();
     const temp = options.workDir === undefined;
     const workDir = resolve(options.workDir ?? (await mkdtemp(join(tmpdir(), 'kse-run-'))));
     if (temp) io.tempDirs?.push(workDir);
-    return new RunState(options, io, startedAt, workDir, temp);
+    return new RunState(options, io, startedAt, workDir, temp, resume);
   }
 
   /** True once SIGINT/SIGTERM asked the run to stop. */
@@ -156,6 +167,7 @@ export class RunState {
     await this.mappings.stopSettled(this.fatal !== undefined);
     this.wired?.destroy();
     this.stackPeakRss = await this.stack.childrenPeakRss();
+    await this.finishManifest();
     if (this.options.keep) {
       if (this.created !== undefined && !this.stack.ownsProcesses) this.left = this.createdNames();
       return;
@@ -209,6 +221,28 @@ export class RunState {
         if (holding) await this.removeWorkDir();
       },
     };
+  }
+
+  // A run that ends by itself is finished once it has a verdict, or once its cleanup removes
+  // its resources (without keep): nothing is left to resume. A run kept up (keep, no
+  // verdict) stays resumable. A crash writes nothing: the manifest says `running`.
+  private async finishManifest(): Promise<void> {
+    const file = this.manifest;
+    if (file === undefined) return;
+    const because =
+      this.verdict !== null
+        ? `verdict ${this.verdict.exact ? 'EXACT' : 'NOT EXACT'}`
+        : this.options.keep
+          ? undefined
+          : `stopped (${(this.fatal ?? this.failure)?.message.split('\n')[0] ?? 'interrupted'}); its resources were removed`;
+    try {
+      if (because !== undefined) {
+        await file.update((m) => ({ ...m, state: 'finished', finishedBecause: because }));
+      }
+      await file.flush();
+    } catch (error) {
+      this.io.log(`could not write ${file.workDir}/kse-run.json: ${(error as Error).message}`);
+    }
   }
 
   // Names of what the run created, for the `keep` summary.

@@ -39,7 +39,11 @@ export function createSampler(sources: SampleSources): () => PipelineSample {
         replayed: counters.replayed,
         joined: sources.topology === 'seed' ? joinTap.accepted : writeTap.written,
         written: writeTap.landed,
-        deadLettered: counters.replayDeadLettered + mappingDead + wired.handlers.deadLettered(),
+        deadLettered:
+          counters.earlierDeadLettered +
+          counters.replayDeadLettered +
+          mappingDead +
+          wired.handlers.deadLettered(),
       },
       iteratorAgeMs: {
         source: maxIteratorAge(source, counters.replayed),

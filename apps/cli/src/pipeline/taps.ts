@@ -18,6 +18,8 @@ export interface WriteTap {
   readonly landed: number;
   /** Items DynamoDB returned as unprocessed (re-sent by the writer). */
   readonly unprocessed: number;
+  /** Counts a row that is in the table already (a resumed run's earlier rows) as landed. */
+  markLanded(item: Item): void;
 }
 
 /**
@@ -39,6 +41,9 @@ export function tapTableWrites(
     unprocessed: 0,
     get landed() {
       return keys.size;
+    },
+    markLanded(item: Item) {
+      keys.add(keyOf(item));
     },
   };
   client.middlewareStack.add(

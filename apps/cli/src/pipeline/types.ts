@@ -90,4 +90,6 @@ export interface RunCounters {
   replayRetries: number;
   /** Records the replay gave up on. */
   replayDeadLettered: number;
+  /** Dead letters counted by the earlier starts of a resumed run (its manifest's). */
+  earlierDeadLettered: number;
 }

@@ -173,6 +173,7 @@ describe('formatStatsLine', () => {
         replayLagMs: 400,
         lastEventTime: null,
         currentSource: 'a.json',
+        acknowledged: null,
         sourcesRead: 0,
         elapsedMs: 5_000,
       }),
