@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { RetryCounters } from '@kse/core';
 import type { AwsClients } from '@kse/local-stack';
 import { replay, type ReplaySummary } from '@kse/replay';
 import type { PipelineSample, ProgressWriter } from '../report/index.js';
@@ -34,6 +35,8 @@ export interface LandContext {
   startedAt: number;
   /** Aborts the replay and the wait (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** Counts the replay's re-sent entries by kind (`kinesis.<ErrorCode>`), when given. */
+  retryCounters?: RetryCounters;
 }
 
 /**
@@ -132,6 +135,7 @@ function replayInput(context: LandContext): Promise<ReplaySummary> {
     deadLetterPath: join(context.workDir, 'replay-dead-letters.ndjson'),
     statsIntervalMs: Math.min(options.sampleMs, 1000),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.retryCounters === undefined ? {} : { retryCounters: context.retryCounters }),
     onStats: (stats) => {
       counters.replayed = stats.sent;
       counters.replayRetries = stats.retries;

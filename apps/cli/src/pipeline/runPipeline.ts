@@ -1,3 +1,4 @@
+import { countSdkRetries } from '@kse/core';
 import type { AwsClients } from '@kse/local-stack';
 import type { VerifyResult } from '../verify/index.js';
 import { wireHandlers } from './handlers.js';
@@ -79,7 +80,10 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   // The pipeline's own calls (handlers, mappings, replay) go through the fault proxies with
   // `faults`; setup, upload and verification measure, so they go straight to the stack.
   const pipeline = stack.pipelineAws ?? aws;
-  const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency));
+  // The mappings' and the replay's whole-call retries, by kind, for the report.
+  countSdkRetries(pipeline.clients.kinesis, run.retries);
+  countSdkRetries(pipeline.clients.dynamodb, run.retries);
+  const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency, run.retries));
   const created = run.created!;
   const shared = sharedMappingSettings({
     clients: pipeline.clients,
@@ -173,6 +177,9 @@ async function replayAndLandSampled(
     memory: run.memory,
     now,
     startedAt,
+    retries: run.retries,
+    faultsInjected: () => run.stack.faultReport()?.injected,
+    latency: run.latency,
   });
   const totals = stageTotals(counters, input);
   const ticker = startTicker(sample, samples, io.progress, totals, options.sampleMs);
@@ -190,6 +197,7 @@ async function replayAndLandSampled(
       now,
       startedAt,
       signal: run.signal,
+      retryCounters: run.retries,
     });
   } finally {
     await stopTraffic(ticker, run.mappings, io.progress, run.fatal !== undefined);
