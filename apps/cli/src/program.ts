@@ -8,6 +8,7 @@ import {
 import { registerGenerate } from './commands/generate.js';
 import { registerLocal } from './commands/local.js';
 import { registerReplay } from './commands/replay.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerVerify } from './commands/verify.js';
 import { fitText, terminalColumns, writeFitted } from './report/index.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerLocal(program);
   registerRun(program);
   registerVerify(program);
+  registerReport(program);
   program.addHelpText('after', `\n${EXIT_CODES_HELP}`);
   configureOutputs(program, 'kse');
   return program;

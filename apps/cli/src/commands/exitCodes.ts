@@ -27,7 +27,8 @@ export const EXIT_CODES_HELP = `Exit codes (every command):
   0    success (run, verify: the verdict is exact)
   1    the verdict is not exact (replay: records were dead-lettered)
   2    usage: bad flags, a refused confirmation, a table that holds rows
-       without --reset, nothing to resume (run --resume)
+       without --reset, nothing to resume (run --resume), a missing or
+       invalid report (kse report)
   3    AWS or infrastructure failure: credentials, a call that failed after its
        retries, an emulator that died, a local stack that is not running
   130  interrupted (Ctrl-C, SIGTERM)`;
@@ -56,6 +57,10 @@ export const CLI_ERROR_CODES = [
   'KSE_NOTHING_TO_RESUME',
   /** `kse run --resume` was given options or a target that differ from the run's. */
   'KSE_RESUME_CONFLICT',
+  /** `kse report`: no report at the path given (no file, or a directory without report.json). */
+  'KSE_REPORT_NOT_FOUND',
+  /** `kse report`: the file is not a kse run report (not JSON, another kind, an unknown version). */
+  'KSE_REPORT_INVALID',
   /** Anything else: a bug. */
   'KSE_INTERNAL',
 ] as const;
@@ -75,6 +80,8 @@ const EXIT_OF_CLI_CODE: Record<CliErrorCode, ExitCode> = {
   KSE_ENDPOINT_DOWN: EXIT_CODES.infrastructure,
   KSE_NOTHING_TO_RESUME: EXIT_CODES.usage,
   KSE_RESUME_CONFLICT: EXIT_CODES.usage,
+  KSE_REPORT_NOT_FOUND: EXIT_CODES.usage,
+  KSE_REPORT_INVALID: EXIT_CODES.usage,
   KSE_INTERNAL: EXIT_CODES.notExact,
 };
 

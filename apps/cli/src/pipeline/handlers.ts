@@ -1,3 +1,4 @@
+import { countSdkRetries, type RetryCounters } from '@kse/core';
 import { InMemoryJoinStore } from '@kse/enrich';
 import {
   createEnrichHandler,
@@ -49,6 +50,8 @@ export interface PipelineHandlerContext {
   deadLetterStream: string;
   /** The products reference table in S3. */
   products: { bucket: string; key: string };
+  /** Counts the dead-letter stream's failed entries (re-sent) by kind, when given. */
+  retries?: RetryCounters;
 }
 
 /** The handlers of one run. */
@@ -74,7 +77,7 @@ export interface PipelineHandlers {
  */
 export function createPipelineHandlers(context: PipelineHandlerContext): PipelineHandlers {
   const { kinesis, dynamodb, s3 } = context.clients;
-  const deadLetters = tapDeadLetters(kinesis, context.deadLetterStream);
+  const deadLetters = tapDeadLetters(kinesis, context.deadLetterStream, context.retries);
   const { join } = context;
   const enrich = createEnrichHandler({
     topology: context.topology,
@@ -142,6 +145,7 @@ export function wireHandlers(
   >,
   tables: RunTables,
   latency: LatencyRecorder,
+  retries?: RetryCounters,
 ): WiredHandlers {
   // Clients of their own (the write tap wraps them), with @kse/core's client defaults
   // through the factory: the SDK owns whole calls, the handlers' writers partial failures.
@@ -155,8 +159,13 @@ export function wireHandlers(
     clients.dynamodb.destroy();
   };
   try {
-    const writeTap = tapTableWrites(clients.dynamodb, options.table, latency);
-    const joinTap = tapStreamPuts(clients.kinesis, options.enrichedStream);
+    if (retries !== undefined) {
+      // The SDK's whole-call retries (throttles, 5xx, resets), by kind, for the report.
+      countSdkRetries(clients.kinesis, retries);
+      countSdkRetries(clients.dynamodb, retries);
+    }
+    const writeTap = tapTableWrites(clients.dynamodb, options.table, latency, Date.now, retries);
+    const joinTap = tapStreamPuts(clients.kinesis, options.enrichedStream, retries);
     const handlers = createPipelineHandlers({
       topology: options.topology,
       joinState: options.joinState,
@@ -172,6 +181,7 @@ export function wireHandlers(
       enrichedStream: options.enrichedStream,
       deadLetterStream: options.deadLetterStream,
       products: { bucket: options.bucket, key: INPUT_KEYS.products },
+      ...(retries === undefined ? {} : { retries }),
     });
     return { handlers, writeTap, joinTap, destroy };
   } catch (error) {

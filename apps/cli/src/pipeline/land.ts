@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { RetryCounters } from '@kse/core';
 import { createKinesisClient, type AwsClients, type AwsConfig } from '@kse/local-stack';
 import { REPLAY_SDK_MAX_ATTEMPTS, replay, type ReplaySummary } from '@kse/replay';
 import type { PipelineSample, ProgressWriter } from '../report/index.js';
@@ -57,6 +58,8 @@ export interface LandContext {
   onAcknowledged?(orderId: number): void;
   /** Told once the replay has ended. */
   onReplayed?(): void;
+  /** Counts the replay's re-sent entries by kind (`kinesis.<ErrorCode>`), when given. */
+  retryCounters?: RetryCounters;
 }
 
 /**
@@ -167,6 +170,7 @@ function replayInput(context: LandContext): Promise<ReplaySummary> {
     statsIntervalMs: Math.min(options.sampleMs, 1000),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.startId === undefined ? {} : { startId: context.startId }),
+    ...(context.retryCounters === undefined ? {} : { retryCounters: context.retryCounters }),
     onStats: (stats) => {
       counters.replayed = stats.sent;
       counters.replayRetries = stats.retries;

@@ -1,3 +1,4 @@
+import { countSdkRetries } from '@kse/core';
 import type { AwsClients } from '@kse/local-stack';
 import type { VerifyResult } from '../verify/index.js';
 import { wireHandlers } from './handlers.js';
@@ -121,7 +122,10 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   // The pipeline's own calls (handlers, mappings, replay) go through the fault proxies with
   // `faults`; setup, upload and verification measure, so they go straight to the stack.
   const pipeline = stack.pipelineAws ?? aws;
-  const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency));
+  // The mappings' and the replay's whole-call retries, by kind, for the report.
+  countSdkRetries(pipeline.clients.kinesis, run.retries);
+  countSdkRetries(pipeline.clients.dynamodb, run.retries);
+  const wired = (run.wired = wireHandlers(pipeline, options, tables, run.latency, run.retries));
   if (run.resume !== undefined) {
     const rows = await phases.run('count landed', () =>
       countLandedRows(clients.dynamodb, options.table, wired.writeTap),
@@ -156,6 +160,7 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
   // it needs: a PutRecords call the SDK gives up on dead-letters up to 500 records, which
   // no re-drive brings back (the handlers have the event source mapping's).
   const replayKinesis = replayKinesisClient(pipeline.config);
+  countSdkRetries(replayKinesis, run.retries);
   try {
     await replayAndLandSampled(
       run,
@@ -249,6 +254,9 @@ async function replayAndLandSampled(
     memory: run.memory,
     now,
     startedAt,
+    retries: run.retries,
+    faultsInjected: () => run.stack.faultReport()?.injected,
+    latency: run.latency,
   });
   const totals = stageTotals(counters, input);
   const ticker = startTicker(sample, samples, io.progress, totals, options.sampleMs);
@@ -281,6 +289,7 @@ async function replayAndLandSampled(
             updatedAt: new Date().toISOString(),
           },
         })),
+      retryCounters: run.retries,
     });
   } finally {
     await stopTraffic(ticker, run.mappings, io.progress, run.fatal !== undefined);

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { RetryCounters } from '@kse/core';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LatencyRecorder, type PipelineSample } from '../report/index.js';
@@ -35,6 +36,8 @@ export class RunState {
     earlierDeadLettered: 0,
   };
   readonly memory = new PeakRss();
+  /** Retries by kind: the SDK's whole-call retries and the loops' re-sent entries. */
+  readonly retries = new RetryCounters();
   readonly stack = new RunStack();
   readonly mappings = new RunningMappings();
   /** The handlers and their clients, once wired. */

@@ -1,5 +1,10 @@
 import type { EventSourceMapping } from '@kse/lambda';
-import type { PipelineSample, ProgressWriter, StageTotals } from '../report/index.js';
+import type {
+  LatencyRecorder,
+  PipelineSample,
+  ProgressWriter,
+  StageTotals,
+} from '../report/index.js';
 import type { WiredHandlers } from './handlers.js';
 import type { RunInput } from './input.js';
 import type { PeakRss } from './memory.js';
@@ -17,6 +22,12 @@ export interface SampleSources {
   memory: PeakRss;
   now(): number;
   startedAt: number;
+  /** Retries by kind counted by the run's clients and loops (`sdk.…`, `kinesis.…`, `dynamodb.…`). */
+  retries?: { readonly byKind: Record<string, number> };
+  /** Faults injected so far by kind (`--faults`), or undefined. */
+  faultsInjected?: () => Record<string, number> | undefined;
+  /** The rows' latencies: each sample takes the p50 and p99 of those recorded since the last. */
+  latency?: LatencyRecorder;
 }
 
 /**
@@ -27,11 +38,15 @@ export interface SampleSources {
 export function createSampler(sources: SampleSources): () => PipelineSample {
   const { counters, mappings, wired } = sources;
   const { writeTap, joinTap } = wired;
+  let latencyFrom = sources.latency?.count ?? 0;
   return () => {
     const [source, enriched] = mappings.map((m) => m.stats());
     const mappingDead = mappings.reduce((n, m) => n + m.stats().counters.recordsDeadLettered, 0);
     const mappingRetries = mappings.reduce((n, m) => n + m.stats().counters.retries, 0);
     sources.memory.observe();
+    const latency = sources.latency?.since(latencyFrom);
+    latencyFrom = sources.latency?.count ?? 0;
+    const faults = sources.faultsInjected?.();
     return {
       t: sources.now() - sources.startedAt,
       counts: {
@@ -50,8 +65,36 @@ export function createSampler(sources: SampleSources): () => PipelineSample {
         enriched: maxIteratorAge(enriched, joinTap.accepted),
       },
       retries: counters.replayRetries + mappingRetries + joinTap.failed + writeTap.unprocessed,
+      retriesByKind: {
+        ...sources.retries?.byKind,
+        ...(mappingRetries > 0 ? { 'mapping.batch': mappingRetries } : {}),
+      },
+      ...(faults === undefined ? {} : { faultsInjected: faults }),
+      iteratorAgeByShardMs: {
+        source: shardIteratorAges(source, counters.replayed),
+        enriched: shardIteratorAges(enriched, joinTap.accepted),
+      },
+      ...(latency === undefined ? {} : { latencyMs: latency }),
     };
   };
+}
+
+/**
+ * The iterator age of each shard of a mapping, by shard id, as {@link maxIteratorAge}
+ * reads them: 0 for every shard once the mapping has read all `put` and holds none in
+ * flight; `null` for a shard not invoked yet.
+ */
+export function shardIteratorAges(
+  stats: ReturnType<EventSourceMapping['stats']> | undefined,
+  put: number,
+): Record<string, number | null> {
+  if (stats === undefined) return {};
+  const shards = Object.values(stats.shards);
+  const pending = shards.reduce((n, s) => n + s.inFlight, 0);
+  const caughtUp = stats.counters.recordsRead >= put && pending === 0;
+  return Object.fromEntries(
+    shards.map((s) => [s.shardId, caughtUp ? 0 : (s.iteratorAgeMs ?? null)]),
+  );
 }
 
 /**

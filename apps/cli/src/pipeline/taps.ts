@@ -6,6 +6,11 @@ import { numericRowKey } from '../verify/index.js';
 // Middleware names must be unique per client stack.
 let taps = 0;
 
+/** Where a tap counts the entries it saw come back for a re-send, by kind (`RetryCounters`). */
+export interface RetrySink {
+  add(kind: string, count?: number): void;
+}
+
 type Attr = { N?: string; S?: string };
 type Item = Record<string, Attr>;
 type WriteRequest = { PutRequest?: { Item?: Item } };
@@ -34,6 +39,7 @@ export function tapTableWrites(
   tableName: string,
   latency: LatencyRecorder,
   now: () => number = Date.now,
+  retries?: RetrySink,
 ): WriteTap {
   const keys = new Set<number | string>();
   const tap = {
@@ -61,6 +67,7 @@ export function tapTableWrites(
         if (item !== undefined) unprocessed.add(keyOf(item));
       }
       tap.unprocessed += unprocessed.size;
+      retries?.add('dynamodb.UnprocessedItems', unprocessed.size);
       for (const request of requests) {
         const item = request.PutRequest?.Item;
         if (item === undefined) continue;
@@ -98,8 +105,16 @@ export interface PutTap {
   readonly failed: number;
 }
 
-/** Counts the records a Kinesis client's `PutRecords` calls put into `streamName`. */
-export function tapStreamPuts(client: KinesisClient, streamName: string): PutTap {
+/**
+ * Counts the records a Kinesis client's `PutRecords` calls put into `streamName`, and the
+ * entries that came back failed (re-sent by the handlers) into `retries` as
+ * `kinesis.<ErrorCode>`.
+ */
+export function tapStreamPuts(
+  client: KinesisClient,
+  streamName: string,
+  retries?: RetrySink,
+): PutTap {
   const tap = { accepted: 0, failed: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -108,9 +123,14 @@ export function tapStreamPuts(client: KinesisClient, streamName: string): PutTap
       const input = args.input as { StreamName?: string; StreamARN?: string; Records?: unknown[] };
       const target = input.StreamName ?? input.StreamARN?.split('/').pop();
       if (target !== streamName) return result;
-      const failed = (result.output as { FailedRecordCount?: number }).FailedRecordCount ?? 0;
+      const output = result.output as {
+        FailedRecordCount?: number;
+        Records?: { ErrorCode?: string }[];
+      };
+      const failed = output.FailedRecordCount ?? 0;
       tap.accepted += (input.Records?.length ?? 0) - failed;
       tap.failed += failed;
+      if (failed > 0) countFailedEntries(output.Records, retries);
       return result;
     },
     { step: 'initialize', name: `kseRunStreamPutTap-${++taps}` },
@@ -132,7 +152,11 @@ export interface DeadLetterTap extends PutTap {
  * letter's `code` (the handlers put `DeadLetter` JSON there): the run's counters tell an
  * unmatched item from an unmatched order from a bad record.
  */
-export function tapDeadLetters(client: KinesisClient, streamName: string): DeadLetterTap {
+export function tapDeadLetters(
+  client: KinesisClient,
+  streamName: string,
+  retries?: RetrySink,
+): DeadLetterTap {
   const byCode: Record<string, number> = {};
   const tap = { accepted: 0, failed: 0, byCode };
   client.middlewareStack.add(
@@ -147,6 +171,7 @@ export function tapDeadLetters(client: KinesisClient, streamName: string): DeadL
       const target = input.StreamName ?? input.StreamARN?.split('/').pop();
       if (target !== streamName) return result;
       const output = result.output as { Records?: { ErrorCode?: string }[] };
+      countFailedEntries(output.Records, retries);
       (input.Records ?? []).forEach((record, i) => {
         if (output.Records?.[i]?.ErrorCode !== undefined) {
           tap.failed += 1;
@@ -161,6 +186,17 @@ export function tapDeadLetters(client: KinesisClient, streamName: string): DeadL
     { step: 'initialize', name: `kseRunDeadLetterTap-${++taps}` },
   );
   return tap;
+}
+
+// PutRecords entries that failed, by `kinesis.<ErrorCode>`.
+function countFailedEntries(
+  records: { ErrorCode?: string }[] | undefined,
+  retries: RetrySink | undefined,
+): void {
+  if (retries === undefined) return;
+  for (const record of records ?? []) {
+    if (record.ErrorCode !== undefined) retries.add(`kinesis.${record.ErrorCode}`);
+  }
 }
 
 function codeOf(data: Uint8Array | undefined): string {

@@ -9,10 +9,17 @@ export interface StageThroughput {
   perSecond: number;
 }
 
+/**
+ * The shape version of `report.json` this kse writes. Version 2 added `retriesByKind` and
+ * the series `retries`, `faults`, `latencyMs` and `iteratorAgeByShardMs`; `readReport`
+ * still reads version 1 (those fields empty).
+ */
+export const REPORT_VERSION = 2;
+
 /** Everything `report.json` holds. */
 export interface RunReport {
   kind: 'kse-run-report';
-  version: 1;
+  version: typeof REPORT_VERSION;
   startedAt: string;
   finishedAt: string;
   options: Record<string, unknown>;
@@ -41,11 +48,28 @@ export interface RunReport {
    * DynamoDB write that stored the row.
    */
   latencyMs: LatencySummary;
+  /**
+   * Retries by kind over the whole run (`sdk.<error>`, `kinesis.<ErrorCode>`,
+   * `dynamodb.UnprocessedItems`, `mapping.batch`), as sampled up to the run's last sample.
+   */
+  retriesByKind: Record<string, number>;
   /** Time series for the charts; `t` in ms since the start, rates in records/s. */
   series: {
     t: number[];
     rate: Record<Stage, number[]>;
+    /** Largest iterator age over the shards of each stream. */
     iteratorAgeMs: { source: (number | null)[]; enriched: (number | null)[] };
+    /** Iterator age of each shard, by shard id. */
+    iteratorAgeByShardMs: {
+      source: Record<string, (number | null)[]>;
+      enriched: Record<string, (number | null)[]>;
+    };
+    /** Retries per second by kind (kinds that never moved are left out). */
+    retries: Record<string, number[]>;
+    /** Faults injected per second by kind, with `--faults` (kinds never injected left out). */
+    faults: Record<string, number[]>;
+    /** p50 and p99 latency of the rows acknowledged in each interval (`null`: none). */
+    latencyMs: { p50: (number | null)[]; p99: (number | null)[] };
   };
   peakRssBytes: number;
   /**
@@ -113,19 +137,11 @@ export function buildReport(input: BuildReportInput): RunReport {
     }),
   ) as Record<Stage, StageThroughput>;
   const rate = Object.fromEntries(
-    STAGES.map((stage) => [
-      stage,
-      samples.map((sample, i) => {
-        const previous = samples[i - 1];
-        if (previous === undefined) return 0;
-        const dt = (sample.t - previous.t) / 1000;
-        return dt <= 0 ? 0 : Math.round((sample.counts[stage] - previous.counts[stage]) / dt);
-      }),
-    ]),
+    STAGES.map((stage) => [stage, perSecond(samples, (s) => s.counts[stage], 0)]),
   ) as Record<Stage, number[]>;
   return {
     kind: 'kse-run-report',
-    version: 1,
+    version: REPORT_VERSION,
     startedAt: new Date(input.startedAt).toISOString(),
     finishedAt: new Date(input.finishedAt).toISOString(),
     options: input.options,
@@ -135,6 +151,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     durationsMs: { ...input.durationsMs, total: input.finishedAt - input.startedAt },
     throughput,
     latencyMs: input.latency,
+    retriesByKind: { ...last?.retriesByKind },
     series: {
       t: samples.map((s) => s.t),
       rate,
@@ -142,10 +159,62 @@ export function buildReport(input: BuildReportInput): RunReport {
         source: samples.map((s) => s.iteratorAgeMs.source),
         enriched: samples.map((s) => s.iteratorAgeMs.enriched),
       },
+      iteratorAgeByShardMs: {
+        source: byKey(samples, (s) => s.iteratorAgeByShardMs?.source),
+        enriched: byKey(samples, (s) => s.iteratorAgeByShardMs?.enriched),
+      },
+      retries: ratesByKind(samples, (s) => s.retriesByKind),
+      faults: ratesByKind(samples, (s) => s.faultsInjected),
+      latencyMs: {
+        p50: samples.map((s) => s.latencyMs?.p50 ?? null),
+        p99: samples.map((s) => s.latencyMs?.p99 ?? null),
+      },
     },
     peakRssBytes: input.peakRssBytes,
     ...(input.faults === undefined ? {} : { faults: input.faults }),
   };
+}
+
+// The per-second rate of a cumulative count between successive samples (0 at the first),
+// rounded to `digits` decimals.
+function perSecond(
+  samples: PipelineSample[],
+  value: (sample: PipelineSample) => number,
+  digits: number,
+): number[] {
+  const scale = 10 ** digits;
+  return samples.map((sample, i) => {
+    const previous = samples[i - 1];
+    if (previous === undefined) return 0;
+    const dt = (sample.t - previous.t) / 1000;
+    return dt <= 0 ? 0 : Math.round(((value(sample) - value(previous)) / dt) * scale) / scale;
+  });
+}
+
+// Per-second rates of cumulative counts by kind; kinds that never moved are left out.
+function ratesByKind(
+  samples: PipelineSample[],
+  counts: (sample: PipelineSample) => Record<string, number> | undefined,
+): Record<string, number[]> {
+  const kinds = new Set<string>();
+  for (const sample of samples) {
+    for (const [kind, n] of Object.entries(counts(sample) ?? {})) if (n > 0) kinds.add(kind);
+  }
+  return Object.fromEntries(
+    [...kinds].map((kind) => [kind, perSecond(samples, (s) => counts(s)?.[kind] ?? 0, 1)]),
+  );
+}
+
+// One series per key (a shard id) of a per-sample record; `null` where a sample lacks it.
+function byKey(
+  samples: PipelineSample[],
+  values: (sample: PipelineSample) => Record<string, number | null> | undefined,
+): Record<string, (number | null)[]> {
+  const keys = new Set<string>();
+  for (const sample of samples) for (const key of Object.keys(values(sample) ?? {})) keys.add(key);
+  return Object.fromEntries(
+    [...keys].sort().map((key) => [key, samples.map((s) => values(s)?.[key] ?? null)]),
+  );
 }
 
 function stageThroughput(samples: PipelineSample[], stage: Stage): StageThroughput {

@@ -1,3 +1,5 @@
+import type { IntervalLatency } from './sample.js';
+
 /** Upper bounds (ms) of the latency histogram's buckets; the last bucket is open-ended. */
 export const LATENCY_BUCKETS_MS = [
   10, 25, 50, 100, 200, 300, 400, 500, 750, 1000, 1300, 2000, 5000, 10_000, 30_000, 60_000,
@@ -37,6 +39,19 @@ export class LatencyRecorder {
       this.values = grown;
     }
     this.values[this.size++] = ms;
+  }
+
+  /**
+   * p50 and p99 (nearest rank) of the latencies recorded from the `from`-th on: the rows
+   * of one sampling interval, when `from` is the {@link LatencyRecorder.count} read at the
+   * interval's start.
+   */
+  since(from: number): IntervalLatency {
+    const sorted = Float64Array.from(this.values.subarray(Math.max(0, from), this.size)).sort();
+    const count = sorted.length;
+    const rank = (p: number): number | null =>
+      count === 0 ? null : sorted[Math.min(count - 1, Math.max(0, Math.ceil(p * count) - 1))]!;
+    return { count, p50: rank(0.5), p99: rank(0.99) };
   }
 
   /** Percentiles (nearest rank), mean, extremes and histogram of what was recorded. */

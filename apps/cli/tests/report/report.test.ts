@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LatencyRecorder, summarizeLatencies } from '../../src/report/latency.js';
 import { renderReportHtml } from '../../src/report/reportHtml.js';
 import { buildReport } from '../../src/report/buildReport.js';
+import { uplotAssets } from '../../src/report/uplotAssets.js';
 import { counts, sampleReport, sampleRun } from './reportFixtures.js';
 
 describe('summarizeLatencies', () => {
@@ -51,12 +52,19 @@ describe('buildReport', () => {
 });
 
 describe('renderReportHtml', () => {
-  it('is self-contained: no external script, stylesheet or image', () => {
+  it('is self-contained: no external script, stylesheet, image, import or font', () => {
     const html = renderReportHtml(sampleReport());
-    expect(html).not.toMatch(
-      /<script[^>]+src=|<link[^>]+href=|<img|https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
-    );
-    expect(html).toMatch(/EXACT: expected 2000, landed 2000/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]|<img|<iframe|@import|url\(/i);
+    expect(html).toContain('EXACT: 2,000 of 2,000 rows');
+  });
+
+  it("inlines uPlot's code and CSS with its licence text", () => {
+    const html = renderReportHtml(sampleReport());
+    const uplot = uplotAssets();
+    expect(uplot.license).toMatch(/Copyright/);
+    expect(html).toContain(uplot.license);
+    expect(html).toContain(uplot.css);
+    expect(html.indexOf(uplot.license)).toBeLessThan(html.indexOf('var uPlot'));
   });
 
   it('escapes the inline JSON so that it cannot close its script element', () => {
