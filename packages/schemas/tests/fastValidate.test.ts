@@ -191,6 +191,33 @@ describe('fast validation', () => {
     );
   });
 
+  it('answers as zod for every instant, whatever instants it checked before', () => {
+    // The check remembers the last instant it accepted (an item repeats its order's date):
+    // sequences drawn from a small pool, so that values repeat, valid and invalid alike.
+    const pool = fc.array(fc.oneof(validInstant, mutatedInstant, builtInstant, fc.constant('')), {
+      minLength: 1,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(
+        pool.chain((instants) =>
+          fc.array(fc.constantFrom(...instants), { minLength: 1, maxLength: 12 }),
+        ),
+        (sequence) => {
+          for (const orderDateTime of sequence) {
+            const asItem = { ...item, orderDateTime };
+            const asOrder = { ...order, orderDateTime };
+            expect(fastOrderItem(asItem) !== undefined).toBe(
+              OrderItemSchema.safeParse(asItem).success,
+            );
+            expect(fastOrder(asOrder) !== undefined).toBe(OrderSchema.safeParse(asOrder).success);
+          }
+        },
+      ),
+      { numRuns: 1000, seed: 17 },
+    );
+  });
+
   it('builds an enriched row with its fields in ENRICHED_FIELDS order', () => {
     // Shuffled input: the order comes from the fast path's object literal, pinned here.
     const shuffled = Object.fromEntries(Object.entries(enriched).reverse());
