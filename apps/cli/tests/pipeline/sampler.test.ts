@@ -47,11 +47,17 @@ describe('the run sampler', () => {
     let injected: Record<string, number> = { throttle: 3 };
     const mapping = { stats: () => stats(10, 4, [['shardId-000000000000', 50, 1]]) };
     const sample = createSampler({
-      counters: { generated: 30, replayed: 30, replayRetries: 0, replayDeadLettered: 0 },
+      counters: {
+        generated: 30,
+        replayed: 30,
+        replayRetries: 0,
+        replayDeadLettered: 0,
+        earlierDeadLettered: 0,
+      },
       mappings: [mapping as unknown as EventSourceMapping],
       wired: {
         handlers: { deadLettered: () => 0 } as never,
-        writeTap: { written: 0, landed: 0, unprocessed: 0 },
+        writeTap: { written: 0, landed: 0, unprocessed: 0, markLanded: () => undefined },
         joinTap: { accepted: 0, failed: 0 },
       },
       topology: 'fused',
