@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { JoinState, JoinTime, Topology } from './options.js';
+import type { RunPipelineOptions } from './options.js';
 import type { CreatedResources } from './resources.js';
 import { RunError } from './runError.js';
 
@@ -10,24 +10,24 @@ import { RunError } from './runError.js';
 export const RUN_MANIFEST_FILE = 'kse-run.json';
 
 /** The options a resumed run takes from its manifest (the workload and the resource names). */
-export interface ManifestOptions {
-  orders: number;
-  products: number;
-  seed: string;
-  shards: number;
-  enrichedShards: number;
-  rate: number | 'max';
-  aggregate: boolean;
-  topology: Topology;
-  joinState: JoinState;
-  joinTime: JoinTime;
-  joinLatenessSeconds?: number;
-  table: string;
-  bucket: string;
-  sourceStream: string;
-  enrichedStream: string;
-  deadLetterStream: string;
-}
+export type ManifestOptions = Pick<
+  RunPipelineOptions,
+  | 'orders'
+  | 'products'
+  | 'seed'
+  | 'shards'
+  | 'enrichedShards'
+  | 'rate'
+  | 'aggregate'
+  | 'topology'
+  | 'joinState'
+  | 'joinTime'
+  | 'joinLatenessSeconds'
+  | 'table'
+  | 'sourceStream'
+  | 'enrichedStream'
+  | 'deadLetterStream'
+> & { bucket: string };
 
 /**
  * What `kse run` writes into its work directory (`kse-run.json`) when the run can be
