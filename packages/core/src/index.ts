@@ -21,4 +21,9 @@ export {
   SDK_SOCKET_IDLE_TIMEOUT_MS,
 } from './sdk/clientDefaults.js';
 export { createHttpHandler, isPlainHttp, sdkClientConfig } from './sdk/httpHandler.js';
+export {
+  SDK_RETRY_DELAYS,
+  SDK_THROTTLE_RETRY_DELAYS,
+  sdkRetryStrategy,
+} from './sdk/retryStrategy.js';
 export { countSdkRetries } from './sdk/countSdkRetries.js';

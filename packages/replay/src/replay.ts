@@ -87,7 +87,7 @@ export interface ReplayOptions {
  *
  * @example
  * ```ts
- * const kinesis = new KinesisClient({ ...sdkClientConfig(), maxAttempts: REPLAY_SDK_MAX_ATTEMPTS });
+ * const kinesis = new KinesisClient(sdkClientConfig({ maxAttempts: REPLAY_SDK_MAX_ATTEMPTS }));
  * ```
  */
 export const REPLAY_SDK_MAX_ATTEMPTS = 8;

@@ -13,8 +13,9 @@
 export const SDK_MAX_ATTEMPTS = 3;
 
 /**
- * The SDK retry mode of kse's clients: `standard` (full-jitter exponential backoff, capped
- * at 20 s, with a retry quota), stated rather than left to the SDK's default.
+ * The SDK retry mode of kse's clients: `standard` (its retryable errors, retry quota and
+ * retry-after hints), stated rather than left to the SDK's default; `sdkClientConfig` gives
+ * it kse's waits (`sdkRetryStrategy`: full jitter from 50 ms, throttles from 100 ms).
  *
  * @example
  * ```ts

@@ -1,7 +1,9 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { StandardRetryStrategy } from '@smithy/core/retry';
 import { SDK_CLIENT_DEFAULTS } from './clientDefaults.js';
+import { sdkRetryStrategy } from './retryStrategy.js';
 
 /**
  * True when `endpoint` is a plain-HTTP URL (`http://…`): an emulator, usually.
@@ -44,24 +46,30 @@ export function createHttpHandler(): NodeHttpHandler {
 }
 
 /**
- * The part of an SDK client's configuration kse sets on every client: `maxAttempts`,
- * `retryMode` and a {@link createHttpHandler} handler. Spread it first, then the caller's
- * own settings (region, endpoint, credentials, a `maxAttempts` from `AWS_MAX_ATTEMPTS`),
- * which win.
+ * The part of an SDK client's configuration kse sets on every client: `maxAttempts` (3, or
+ * the `maxAttempts` given), the `standard` retry mode with kse's waits as its
+ * `retryStrategy` ({@link sdkRetryStrategy}) and a {@link createHttpHandler} handler. Spread
+ * it first, then the caller's own settings (region, endpoint, credentials). Give other
+ * attempts here, not after it: the SDK uses the `retryStrategy` and ignores a later
+ * `maxAttempts`.
  *
  * @example
  * ```ts
  * const kinesis = new KinesisClient({ ...sdkClientConfig(), region, endpoint });
+ * const replayer = new KinesisClient({ ...sdkClientConfig({ maxAttempts: 8 }), region });
  * ```
  */
-export function sdkClientConfig(): {
+export function sdkClientConfig(options: { maxAttempts?: number } = {}): {
   maxAttempts: number;
   retryMode: string;
+  retryStrategy: StandardRetryStrategy;
   requestHandler: NodeHttpHandler;
 } {
+  const maxAttempts = options.maxAttempts ?? SDK_CLIENT_DEFAULTS.maxAttempts;
   return {
-    maxAttempts: SDK_CLIENT_DEFAULTS.maxAttempts,
+    maxAttempts,
     retryMode: SDK_CLIENT_DEFAULTS.retryMode,
+    retryStrategy: sdkRetryStrategy(maxAttempts),
     requestHandler: createHttpHandler(),
   };
 }

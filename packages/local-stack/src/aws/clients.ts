@@ -16,20 +16,23 @@ export interface AwsClients {
 
 /**
  * Settings every client shares: `@kse/core`'s client defaults (attempts, standard retry
- * mode, connection and request timeouts, keep-alive HTTP/1.1 handler), then the resolved
- * config (a `maxAttempts` from options or `AWS_MAX_ATTEMPTS` wins over the default).
+ * mode with kse's waits, connection and request timeouts, keep-alive HTTP/1.1 handler),
+ * then the resolved config; the attempts are the overrides' `maxAttempts`, else the
+ * config's (from options or `AWS_MAX_ATTEMPTS`), else the default. An override's own
+ * `retryStrategy` wins over all of it.
  */
-function baseConfig(config: AwsConfig, service: AwsService) {
+function baseConfig(config: AwsConfig, service: AwsService, overrides: { maxAttempts?: unknown }) {
   const endpoint = config.endpoints[service];
+  const maxAttempts =
+    typeof overrides.maxAttempts === 'number' ? overrides.maxAttempts : config.maxAttempts;
   return {
-    ...sdkClientConfig(),
+    ...sdkClientConfig(maxAttempts === undefined ? {} : { maxAttempts }),
     region: config.region,
     ...(endpoint === undefined ? {} : { endpoint }),
     // A copy: the SDK tags the credentials object it is given (`$source`), which throws
     // on a frozen object such as LOCAL_CREDENTIALS, on every request.
     ...(config.credentials === undefined ? {} : { credentials: { ...config.credentials } }),
     ...(config.profile === undefined ? {} : { profile: config.profile }),
-    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
   };
 }
 
@@ -49,7 +52,7 @@ export function createKinesisClient(
   overrides: KinesisClientConfig = {},
 ): KinesisClient {
   return new KinesisClient({
-    ...baseConfig(config, 'kinesis'),
+    ...baseConfig(config, 'kinesis', overrides),
     ...overrides,
   });
 }
@@ -60,7 +63,7 @@ export function createDynamoDbClient(
   overrides: DynamoDBClientConfig = {},
 ): DynamoDBClient {
   return new DynamoDBClient({
-    ...baseConfig(config, 'dynamodb'),
+    ...baseConfig(config, 'dynamodb', overrides),
     ...overrides,
   });
 }
@@ -90,7 +93,7 @@ export function createDocumentClient(
 export function createS3Client(config: AwsConfig, overrides: S3ClientConfig = {}): S3Client {
   const endpoint = config.endpoints.s3;
   return new S3Client({
-    ...baseConfig(config, 's3'),
+    ...baseConfig(config, 's3', overrides),
     ...(endpoint === undefined
       ? {}
       : {
