@@ -31,11 +31,15 @@
 //  4. Request type checks: `validations.checkTypes` (looked up per request by dynalite's
 //     server) replaced by a transcription with a fast path for plain `{S}` / `{N}`
 //     attribute values (dynaliteCheckTypes.ts).
+//
+// Not a shortcut and always on (loadDynalite installs it, `db.create` is never left as
+// dynalite's own): Scans and Queries close their LevelDB iterators (dynaliteIterators.ts).
 import type dynalite from 'dynalite';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkTypes as fastCheckTypes } from './dynaliteCheckTypes.js';
+import { closeIteratorsOf, type StoreWithDb } from './dynaliteIterators.js';
 
 type Callback = (err?: Error | null, value?: unknown) => void;
 
@@ -142,6 +146,8 @@ interface DynaliteValidations {
 interface SharedState {
   parts: DynaliteSpeedupParts;
   originalCreate: CreateStore;
+  /** dynalite's `create` with its iterators closed (dynaliteIterators.ts): the floor. */
+  fixedCreate: CreateStore;
   instrumentedCreate: CreateStore;
   originalCheckTypes: CheckTypes;
   fastCheckTypes: CheckTypes;
@@ -207,8 +213,14 @@ function state(): SharedState {
       originalCheckTypes: dynaliteValidations().checkTypes,
       fastCheckTypes: fastCheckTypes as CheckTypes,
       originalCreate,
+      fixedCreate: function create(this: unknown, options?: object): DynaliteStore {
+        const store = originalCreate.call(this, options);
+        closeIteratorsOf(store as unknown as StoreWithDb);
+        return store;
+      },
       instrumentedCreate: function create(this: unknown, options?: object): DynaliteStore {
         const store = originalCreate.call(this, options);
+        closeIteratorsOf(store as unknown as StoreWithDb);
         instrumentStore(store);
         return store;
       },
@@ -501,6 +513,8 @@ function hookPutItem(): void {
  */
 export function loadDynalite(): Dynalite {
   const shared = state();
+  // Whatever the speed-ups: dynalite's Scans and Queries close their iterators.
+  if (dynaliteDb().create === shared.originalCreate) dynaliteDb().create = shared.fixedCreate;
   if (shared.dynalite !== undefined) return shared.dynalite;
   hookPutItem();
   const cache = req().cache;
@@ -533,7 +547,7 @@ export function setDynaliteSpeedups(parts: DynaliteSpeedupParts): void {
   Object.assign(shared.parts, parts);
   // Stores created from now on get the table cache hooks (harmless while it is off).
   dynaliteDb().create =
-    parts.tableCache || parts.coalescePuts ? shared.instrumentedCreate : shared.originalCreate;
+    parts.tableCache || parts.coalescePuts ? shared.instrumentedCreate : shared.fixedCreate;
   // Looked up per request: applies to running servers at once.
   dynaliteValidations().checkTypes = parts.fastCheckTypes
     ? shared.fastCheckTypes
@@ -563,7 +577,10 @@ export function installDynaliteSpeedups(): void {
   setDynaliteSpeedups(ALL_PARTS);
 }
 
-/** Puts dynalite's own code paths back (benchmarks and tests compare the two). */
+/**
+ * Puts dynalite's own code paths back (benchmarks and tests compare the two), but for
+ * the iterator fix, which stays (see dynaliteIterators.ts).
+ */
 export function uninstallDynaliteSpeedups(): void {
   setDynaliteSpeedups(NO_PARTS);
 }
