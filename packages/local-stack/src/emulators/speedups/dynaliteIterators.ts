@@ -41,7 +41,7 @@ const CLOSING = Symbol.for('@kse/local-stack.dynaliteClosingIterators');
  * A readable object stream of `iterator`'s entries, as dynalite's own, that closes the
  * iterator once: at its end, on destroy, or on a read error.
  */
-export function closingStream(iterator: LevelIterator): Readable {
+function closingStream(iterator: LevelIterator): Readable {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= iterator.close());
   return new Readable({

@@ -208,19 +208,19 @@ function state(): SharedState {
   let shared = db[STATE] as SharedState | undefined;
   if (shared === undefined) {
     const originalCreate = db.create;
+    const fixedCreate = function create(this: unknown, options?: object): DynaliteStore {
+      const store = originalCreate.call(this, options);
+      closeIteratorsOf(store as unknown as StoreWithDb);
+      return store;
+    };
     shared = {
       parts: { ...NO_PARTS },
       originalCheckTypes: dynaliteValidations().checkTypes,
       fastCheckTypes: fastCheckTypes as CheckTypes,
       originalCreate,
-      fixedCreate: function create(this: unknown, options?: object): DynaliteStore {
-        const store = originalCreate.call(this, options);
-        closeIteratorsOf(store as unknown as StoreWithDb);
-        return store;
-      },
+      fixedCreate,
       instrumentedCreate: function create(this: unknown, options?: object): DynaliteStore {
-        const store = originalCreate.call(this, options);
-        closeIteratorsOf(store as unknown as StoreWithDb);
+        const store = fixedCreate.call(this, options);
         instrumentStore(store);
         return store;
       },
