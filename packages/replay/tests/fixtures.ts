@@ -1,3 +1,7 @@
+import { seededRandom } from '@kse/local-stack/testing';
+
+export { seededRandom };
+
 /**
  * A small seeded fixture builder: orders and their two items, shaped like the generator's
  * output, one JSON object per line. Deterministic for a seed.
@@ -9,18 +13,6 @@ export interface FixtureOptions {
   start?: string;
   /** Event time between consecutive orders, in ms. */
   stepMs?: number;
-}
-
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const NAMES = ['Zoë Ångström', 'Ana Silva', 'James Smith', 'Wei Zhang 东京', 'Olivia Brown'];

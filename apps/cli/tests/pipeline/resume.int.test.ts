@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@kse/local-stack/testing';
 import { childEnv, runKse, startKse } from '../commands/builtKse.js';
 
 // `kill -9` of `kse run` mid-run against a `kse local up` stack whose data is on disk (it
@@ -17,18 +18,6 @@ const dir = mkdtempSync(join(tmpdir(), 'kse-resume-'));
 const stateFile = join(dir, 'stack.json');
 let env: NodeJS.ProcessEnv;
 const figures: string[] = [];
-
-/** mulberry32: a tiny seeded PRNG, so that each seed's kill point is fixed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Manifest {
   state: string;
@@ -138,7 +127,7 @@ describe('kse run --resume', () => {
   ];
   for (const { seed, from, to } of cases) {
     it(`kill -9 at a seeded point (seed ${seed}, ${from}–${to} of the replay), then --resume: exact`, async () => {
-      const random = seeded(seed);
+      const random = seededRandom(seed); // each seed's kill point is fixed
       const fraction = from + (to - from) * random();
       const killAtOrder = FIRST_ORDER_ID + Math.floor(fraction * ORDERS);
       const workDir = join(dir, `work-${seed}`);

@@ -8,3 +8,5 @@ export {
   uniqueName,
   vitestGlobalSetup,
 } from './vitestHarness.js';
+// The fault proxy's seeded source, for tests that want fixed jitter or kill points.
+export { seededRandom } from '../faults/random.js';
