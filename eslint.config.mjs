@@ -161,6 +161,7 @@ export default tseslint.config(
             '{projectRoot}/scripts/**',
             '{projectRoot}/eslint.config.{js,cjs,mjs}',
             '{projectRoot}/vitest.config.{js,ts,mjs,mts}',
+            '{projectRoot}/tsdown.config.{js,ts,mjs,mts}',
           ],
           // apps/cli/bin/kse.js resolves nx only inside a checkout of this repository (to
           // build before it runs); an installed copy runs dist/ and never loads nx.

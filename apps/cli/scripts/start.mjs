@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds kse and the packages it uses (Nx, cached), silently, then runs
 // `kse run` with the heap flags the README explains. The build's output is shown only
-// when the build fails: a user asked for the pipeline, not for tsup's file sizes.
+// when the build fails: a user asked for the pipeline, not for tsdown's file sizes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

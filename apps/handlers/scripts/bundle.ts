@@ -12,7 +12,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'tsup';
+import { build, type Plugin } from 'esbuild';
 import { BUNDLE_NAMES, type BundleName } from '../infra/handlerEnvironment.js';
 import { BUNDLE_ENTRY, zipBundle } from './zipBundle.js';
 
@@ -78,9 +78,9 @@ export const TRACER_FILE = 'tracer.mjs';
 // then; here that import is pointed at a file of its own next to index.mjs, so the entry stays
 // as small as before. (esbuild's code splitting would do it too, but it also turns every
 // dynamic import of the AWS SDK into a chunk and moves unused clients into the shared ones.)
-const lazyTracer = {
+const lazyTracer: Plugin = {
   name: 'kse-lazy-tracer',
-  setup(pluginBuild: { onResolve: (o: { filter: RegExp }, cb: () => object) => void }) {
+  setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/tracer$/ }, () => ({
       path: `./${TRACER_FILE}`,
       external: true,
@@ -88,57 +88,38 @@ const lazyTracer = {
   },
 };
 
-/** esbuild (through tsup) with the bundles' settings: one self-contained minified ESM file. */
+/** esbuild with the bundles' settings: one self-contained minified ESM file. */
 async function esbuildFile(
   entryName: string,
   entryFile: string,
   outDir: string,
-  options: { clean: boolean; plugins: object[] },
+  options: { clean: boolean; plugins: Plugin[] },
 ): Promise<Metafile> {
-  const metafiles: Metafile[] = [];
-  await build({
-    entry: { [entryName]: entryFile },
-    outDir,
-    format: ['esm'],
+  if (options.clean) await rm(outDir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { [entryName]: entryFile },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
     platform: 'node',
     target: 'node24',
+    // Every dependency is bundled (esbuild leaves only Node built-ins external on `node`).
     bundle: true,
     splitting: false,
-    noExternal: [/.*/],
     minify: true,
     keepNames: true,
     sourcemap: false,
-    treeshake: false,
-    clean: options.clean,
-    dts: false,
-    silent: true,
-    config: false,
+    legalComments: 'none',
     tsconfig: path.join(root, 'tsconfig.json'),
-    outExtension: () => ({ js: '.mjs' }),
     banner: { js: REQUIRE_BANNER },
-    metafile: false,
-    esbuildOptions(esbuildOptions) {
-      // Prefer the ESM builds of dependencies (the AWS SDK ships both) for smaller bundles.
-      esbuildOptions.mainFields = ['module', 'main'];
-      esbuildOptions.conditions = ['module', 'import', 'node', 'default'];
-      esbuildOptions.metafile = true;
-      esbuildOptions.legalComments = 'none';
-    },
-    esbuildPlugins: [
-      ...(options.plugins as NonNullable<Parameters<typeof build>[0]['esbuildPlugins']>),
-      {
-        name: 'kse-metafile',
-        setup(pluginBuild) {
-          pluginBuild.onEnd((result) => {
-            if (result.metafile) metafiles.push(result.metafile as unknown as Metafile);
-          });
-        },
-      },
-    ],
+    // Prefer the ESM builds of dependencies (the AWS SDK ships both) for smaller bundles.
+    mainFields: ['module', 'main'],
+    conditions: ['module', 'import', 'node', 'default'],
+    metafile: true,
+    logLevel: 'warning',
+    plugins: options.plugins,
   });
-  const metafile = metafiles[0];
-  if (!metafile) throw new Error(`${entryName}: esbuild wrote no metafile`);
-  return metafile;
+  return result.metafile;
 }
 
 async function bundleOne(name: BundleName): Promise<BundleReport> {
