@@ -7,6 +7,7 @@ const HARNESS = [
   'TEST_AWS_CONFIG_ENV',
   'TEST_DYNAMODB_ENV',
   'TEST_STACK_MODE_ENV',
+  'seededRandom',
   'testAwsConfig',
   'uniqueName',
   'vitestGlobalSetup',
