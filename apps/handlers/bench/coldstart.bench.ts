@@ -7,6 +7,10 @@
  *
  *   npx nx run @kse/handlers:bench                  # builds the bundles first
  *   KSE_BENCH_RUNS=21 KSE_BENCH_NODE=24 npx nx run @kse/handlers:bench
+ *   KSE_BENCH_COMPARE=../other-checkout/apps/handlers npx nx run @kse/handlers:bench
+ *
+ * With KSE_BENCH_COMPARE, another build's bundles are measured in the same run (interleaved)
+ * and each bundle's init and size are printed as a ratio of the other's.
  *
  * Lambda's Node 22 and 24 runtimes run the same import; tracing is off here
  * (`AWS_EXECUTION_ENV` unset), as outside Lambda: where it is on, the tracer file
@@ -104,8 +108,16 @@ function median(values: number[]): number {
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
 
-async function main(): Promise<void> {
-  const reportFile = path.join(root, 'dist', 'bundle-report.json');
+interface Subject {
+  name: string;
+  url: string;
+  env: Record<string, string>;
+  bytes: number;
+}
+
+/** One subject per bundle of the build in `appDir` (an `apps/handlers` folder with its dist/). */
+async function bundlesOf(appDir: string, label: string): Promise<Subject[]> {
+  const reportFile = path.join(appDir, 'dist', 'bundle-report.json');
   const reports = JSON.parse(
     await readFile(reportFile, 'utf8').catch(() => {
       throw new Error(
@@ -113,29 +125,34 @@ async function main(): Promise<void> {
       );
     }),
   ) as BundleReport[];
+  return BUNDLE_NAMES.map((name) => {
+    const report = reports.find((r) => r.name === name);
+    if (report === undefined) throw new Error(`${reportFile} has no bundle ${name}`);
+    return {
+      name: `${name}${label}`,
+      url: pathToFileURL(path.join(appDir, report.bundle)).href,
+      env: { ...handlerEnvironment(name, RESOURCES), KSE_BENCH_EXPECT_HANDLER: '1' },
+      bytes: report.bytes,
+    };
+  });
+}
+
+async function main(): Promise<void> {
   const node = await pinnedNode(NODE_LINE);
   const scratch = await mkdtemp(path.join(tmpdir(), 'kse-coldstart-'));
   const empty = path.join(scratch, 'empty.mjs');
   await writeFile(empty, 'export const handler = async () => ({});\n');
-
-  const subjects = [
-    {
-      name: 'baseline',
-      url: pathToFileURL(empty).href,
-      env: {},
-      bytes: undefined as number | undefined,
-    },
-    ...BUNDLE_NAMES.map((name) => {
-      const report = reports.find((r) => r.name === name);
-      if (report === undefined) throw new Error(`${reportFile} has no bundle ${name}`);
-      return {
-        name,
-        url: pathToFileURL(path.join(root, report.bundle)).href,
-        env: { ...handlerEnvironment(name, RESOURCES), KSE_BENCH_EXPECT_HANDLER: '1' },
-        bytes: report.bytes,
-      };
-    }),
-  ];
+  const baselineSubject: Subject = {
+    name: 'baseline',
+    url: pathToFileURL(empty).href,
+    env: {},
+    bytes: 0,
+  };
+  const bundles = await bundlesOf(root, '');
+  // KSE_BENCH_COMPARE=<another checkout's apps/handlers>: its bundles too, in the same run.
+  const compareDir = process.env.KSE_BENCH_COMPARE;
+  const compared = compareDir ? await bundlesOf(path.resolve(compareDir), ' (compared)') : [];
+  const subjects = [baselineSubject, ...bundles, ...compared];
   const samples = new Map<string, Probe[]>(subjects.map((s) => [s.name, []]));
   try {
     // Interleaved, one process at a time: every subject sees the same machine load.
@@ -152,26 +169,34 @@ async function main(): Promise<void> {
   console.log(
     `Cold start, Node ${node.version}, median of ${RUNS} fresh processes each (baseline: import of an empty module, ${ms(baseline)})`,
   );
+  if (compareDir) console.log(`compared: the bundles of ${path.resolve(compareDir)}`);
   console.log(
-    'bundle       bytes at start   init (import)   min–max             process start → handler   goals (≤ 150 ms, ≤ 500 KB)',
+    'bundle                  bytes at start   init (import)   min–max             process start → handler   goals (≤ 150 ms, ≤ 500 KB)',
   );
-  for (const subject of subjects.slice(1)) {
+  const initOf = (subject: Subject) => median(samples.get(subject.name)!.map((p) => p.importMs));
+  for (const subject of [...bundles, ...compared]) {
     const probes = samples.get(subject.name)!;
     const imports = probes.map((p) => p.importMs);
-    const init = median(imports);
+    const init = initOf(subject);
     const verdict = [
       init <= GOAL_INIT_MS ? 'init ok' : 'init OVER',
-      subject.bytes! <= GOAL_BYTES ? 'size ok' : 'size OVER',
+      subject.bytes <= GOAL_BYTES ? 'size ok' : 'size OVER',
     ].join(', ');
     console.log(
       [
-        subject.name.padEnd(12),
-        kb(subject.bytes!).padEnd(16),
+        subject.name.padEnd(23),
+        kb(subject.bytes).padEnd(16),
         ms(init).padEnd(15),
         `${ms(Math.min(...imports))}–${ms(Math.max(...imports))}`.padEnd(19),
         ms(median(probes.map((p) => p.sinceStartMs))).padEnd(25),
         verdict,
       ].join(' '),
+    );
+  }
+  for (const [index, subject] of compared.entries()) {
+    const mine = bundles[index]!;
+    console.log(
+      `${BUNDLE_NAMES[index]}: init ${(initOf(mine) / initOf(subject)).toFixed(2)}× and bytes ${(mine.bytes / subject.bytes).toFixed(2)}× the compared bundle's`,
     );
   }
 }
