@@ -4,8 +4,9 @@
  * (`dist/bundle-report.json`, also printed).
  *
  * Everything is bundled, the pinned AWS SDK v3 clients included, so the functions never depend
- * on the runtime's copy of the SDK. Powertools Tracer sits in a file of its own beside the entry
- * (`tracer.mjs`), read only where tracing is on.
+ * on the runtime's copy of the SDK. What a handler reads only on first use sits in files of its
+ * own beside the entry ({@link LAZY_FILES}): Powertools Tracer (`tracer.mjs`), read only where
+ * tracing is on, and the credential providers past the environment (`credentials.mjs`).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -70,20 +71,60 @@ interface Metafile {
   >;
 }
 
-/** File name of the lazily loaded Powertools Tracer (with the X-Ray SDK) in every bundle directory. */
-export const TRACER_FILE = 'tracer.mjs';
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-// Powertools Tracer pulls in the X-Ray SDK (~125 KiB minified), which a handler needs only
-// where tracing is on (in Lambda). @kse/lambda loads it with `import()` at cold start, only
-// then; here that import is pointed at a file of its own next to index.mjs, so the entry stays
-// as small as before. (esbuild's code splitting would do it too, but it also turns every
-// dynamic import of the AWS SDK into a chunk and moves unused clients into the shared ones.)
-const lazyTracer: Plugin = {
-  name: 'kse-lazy-tracer',
+/**
+ * The files every bundle directory holds beside its entry, each read only on first use: the
+ * `import()`s in the entry's code that `imports` matches are pointed at `./<file>`, built from
+ * `src/<source>`.
+ */
+export const LAZY_FILES = [
+  // Powertools Tracer pulls in the X-Ray SDK (~125 KiB minified), which a handler needs only
+  // where tracing is on (in Lambda). @kse/lambda loads it with `import()` at cold start, only
+  // then.
+  { file: 'tracer.mjs', source: 'tracer.ts', imports: /^@aws-lambda-powertools\/tracer$/ },
+  // The SDK's default credential chain past its first link, the environment variables (which
+  // is how Lambda hands a function its role's credentials): SSO, profile files, processes,
+  // web identity, container and instance metadata, with the STS, SSO and sign-in clients behind
+  // them (~65 KiB). The chain imports each with `import()` when it reaches it.
+  {
+    file: 'credentials.mjs',
+    source: 'credentials.ts',
+    imports:
+      /^(@aws-sdk\/credential-provider-(sso|ini|process|web-identity|http)|@smithy\/credential-provider-imds)$/,
+  },
+] as const;
+
+// esbuild's code splitting would make these files too, but it also turns every dynamic import
+// of the AWS SDK into a chunk and moves unused clients into the shared ones.
+const lazyFiles: Plugin = {
+  name: 'kse-lazy-files',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@aws-lambda-powertools\/tracer$/ }, () => ({
-      path: `./${TRACER_FILE}`,
-      external: true,
+    for (const lazy of LAZY_FILES) {
+      pluginBuild.onResolve({ filter: lazy.imports }, (args) =>
+        args.kind === 'dynamic-import' ? { path: `./${lazy.file}`, external: true } : undefined,
+      );
+    }
+  },
+};
+
+// Node built-ins are read with `require`, not `import`. An ESM import of a built-in makes Node
+// build the module's namespace from every one of its exports, and node:http's include getters
+// that load undici (fetch, WebSocket): ~20 ms of every cold start, for nothing kse uses.
+const BUILTIN_NAMESPACE = 'kse-builtin';
+const builtinsByRequire: Plugin = {
+  name: 'kse-builtins-by-require',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
+      NODE_BUILTINS.has(args.path) &&
+      args.namespace !== BUILTIN_NAMESPACE &&
+      args.path !== 'node:module'
+        ? { path: args.path, namespace: BUILTIN_NAMESPACE }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
     }));
   },
 };
@@ -117,7 +158,7 @@ async function esbuildFile(
     conditions: ['module', 'import', 'node', 'default'],
     metafile: true,
     logLevel: 'warning',
-    plugins: options.plugins,
+    plugins: [builtinsByRequire, ...options.plugins],
   });
   return result.metafile;
 }
@@ -126,14 +167,20 @@ async function bundleOne(name: BundleName): Promise<BundleReport> {
   const outDir = path.join(distDir, 'handlers', name);
   const entry = await esbuildFile('index', path.join(root, 'src', `${name}.ts`), outDir, {
     clean: true,
-    plugins: [lazyTracer],
+    plugins: [lazyFiles],
   });
-  const tracer = await esbuildFile('tracer', path.join(root, 'src', 'tracer.ts'), outDir, {
-    clean: false,
-    plugins: [],
-  });
+  const lazy: Metafile[] = [];
+  for (const { file, source } of LAZY_FILES) {
+    const entryName = path.basename(file, '.mjs');
+    lazy.push(
+      await esbuildFile(entryName, path.join(root, 'src', source), outDir, {
+        clean: false,
+        plugins: [],
+      }),
+    );
+  }
   const outputs = Object.fromEntries(
-    [entry, tracer].flatMap((metafile) =>
+    [entry, ...lazy].flatMap((metafile) =>
       Object.entries(metafile.outputs).map(([file, output]) => [path.basename(file), output]),
     ),
   );
@@ -234,9 +281,7 @@ function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-
-/** A bundle may import Node built-ins and its own files (`./tracer.mjs`), nothing else. */
+/** A bundle may import Node built-ins and its own files (`./tracer.mjs`, …), nothing else. */
 export function allowedImport(report: Pick<BundleReport, 'files'>, specifier: string): boolean {
   if (NODE_BUILTINS.has(specifier)) return true;
   return report.files.some((f) => `./${f.file}` === specifier);

@@ -12,6 +12,8 @@ const reports = JSON.parse(
 ) as BundleReport[];
 const report = (name: string) => reports.find((r) => r.name === name)!;
 const packagesOf = (name: string) => report(name).packages.map((p) => p.package);
+/** Every bundle directory's files: the entry, then what it reads on first use. */
+const FILES = ['index.mjs', 'credentials.mjs', 'tracer.mjs'];
 
 /** The entries of a zip, read back through its central directory (name → inflated bytes). */
 function unzip(zip: Buffer): Record<string, Buffer> {
@@ -26,26 +28,28 @@ describe('handler bundles', () => {
   });
 
   it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
-    '%s: the asset directory holds index.mjs and tracer.mjs, the files the report lists',
+    '%s: the asset directory holds index.mjs, credentials.mjs and tracer.mjs, the files the report lists',
     (name) => {
-      expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual(['index.mjs', 'tracer.mjs']);
+      expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual([...FILES].sort());
       expect(report(name).files.map((f) => [f.file, f.loadedAt])).toEqual([
         ['index.mjs', 'start'],
+        ['credentials.mjs', 'first-use'],
         ['tracer.mjs', 'first-use'],
       ]);
     },
   );
 
   it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
-    '%s: imports nothing but Node built-ins and its own tracer.mjs',
+    '%s: imports nothing but Node built-ins and its own files',
     (name) => {
       const allowed = new Set([
         ...builtinModules,
         ...builtinModules.map((m) => `node:${m}`),
         './tracer.mjs',
+        './credentials.mjs',
       ]);
       expect(report(name).externalImports.filter((i) => !allowed.has(i))).toEqual([]);
-      for (const file of ['index.mjs', 'tracer.mjs']) {
+      for (const file of FILES) {
         const code = readFileSync(path.join(BUNDLE_DIR, name, file), 'utf8');
         expect(code).not.toMatch(/from\s*["'](@aws-sdk|@smithy|@kse|@aws-lambda-powertools|zod)/);
       }
@@ -63,6 +67,24 @@ describe('handler bundles', () => {
       expect(tracer).toContain('AWS_XRAY_DAEMON_ADDRESS');
       expect(report(name).lazyPackages.map((p) => p.package)).toEqual(
         expect.arrayContaining(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core']),
+      );
+    },
+  );
+
+  it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
+    '%s: keeps the credential providers past the environment out of the entry, behind import("./credentials.mjs")',
+    (name) => {
+      const entry = readFileSync(path.join(BUNDLE_DIR, name, 'index.mjs'), 'utf8');
+      expect(entry).toContain('import("./credentials.mjs")');
+      // The container provider's variable and the STS client behind web identity and profiles.
+      expect(entry).not.toContain('AWS_CONTAINER_AUTHORIZATION_TOKEN');
+      expect(entry).not.toContain('AssumeRoleWithWebIdentity');
+      expect(report(name).lazyPackages.map((p) => p.package)).toEqual(
+        expect.arrayContaining([
+          '@aws-sdk/credential-provider-ini',
+          '@aws-sdk/credential-provider-sso',
+          '@aws-sdk/nested-clients',
+        ]),
       );
     },
   );
@@ -90,7 +112,7 @@ describe('handler bundles', () => {
     '%s: the zip holds the bundle’s files byte for byte',
     (name) => {
       const entries = unzip(readFileSync(path.join(APP_ROOT, report(name).zip)));
-      expect(Object.keys(entries)).toEqual(['index.mjs', 'tracer.mjs']);
+      expect(Object.keys(entries)).toEqual([...FILES].sort());
       for (const file of Object.keys(entries)) {
         expect(entries[file]!.equals(readFileSync(path.join(BUNDLE_DIR, name, file)))).toBe(true);
       }
@@ -103,8 +125,8 @@ describe('handler bundles', () => {
       const r = report(name);
       const size = (file: string) => readFileSync(path.join(BUNDLE_DIR, name, file)).length;
       expect(r.bytes).toBe(size('index.mjs'));
-      expect(r.lazyBytes).toBe(size('tracer.mjs'));
-      expect(r.files.map((f) => f.bytes)).toEqual([size('index.mjs'), size('tracer.mjs')]);
+      expect(r.lazyBytes).toBe(size('credentials.mjs') + size('tracer.mjs'));
+      expect(r.files.map((f) => f.bytes)).toEqual(FILES.map(size));
       expect(r.zipBytes).toBe(readFileSync(path.join(APP_ROOT, r.zip)).length);
       expect(r.zipBytes).toBeLessThan(r.bytes + r.lazyBytes);
     },

@@ -6,6 +6,10 @@
 // Kinesis events built from records read back from the local Kinesis.
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -374,6 +378,48 @@ describe('built bundles against the local stack (seed topology, then fused)', ()
     );
     expect(outcome).toEqual({ ok: true, result: { batchItemFailures: [] } });
     expect(nodeVersion).toMatch(new RegExp(`^v${RUNTIME_MAJOR}\\.`));
+  });
+
+  it('takes credentials past the environment from credentials.mjs: a container endpoint serves them', async () => {
+    // No keys in the environment: the SDK's chain goes on (no profile files here, so past them
+    // too) to the container endpoint, as on ECS; the bundle reads those links from the file
+    // beside its entry.
+    const served: string[] = [];
+    const server = createServer((request, response) => {
+      served.push(request.url ?? '');
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({
+          AccessKeyId: config.credentials!.accessKeyId,
+          SecretAccessKey: config.credentials!.secretAccessKey,
+          Token: 'container-session-token',
+          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const home = await mkdtemp(path.join(tmpdir(), 'kse-no-profile-'));
+    try {
+      const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = awsEnv;
+      const { port } = server.address() as AddressInfo;
+      const { outcome } = await invokeBundle(
+        'sweeper',
+        {},
+        {
+          ...withoutKeys,
+          HOME: home,
+          AWS_CONFIG_FILE: path.join(home, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`,
+          ...handlerEnvironment('sweeper', resources),
+        },
+      );
+      expect(outcome).toMatchObject({ ok: true, result: { shards: 1, deadLettered: 0 } });
+      expect(served).toContain('/credentials');
+    } finally {
+      server.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('preprocess bundle forwards typed records to OrdersStream and dead-letters bad input', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ProductSchema, SchemaError, parseJson, validate, type Product } from '@kse/schemas';
 import { EnrichError, invalidOption } from './errors.js';
+import { loadS3 } from './sdk.js';
 
 /**
  * Anything that finds a product by id: a {@link ReferenceTable}, or a plain `Map`.
@@ -186,7 +187,7 @@ async function loadIndex(source: ReferenceSource): Promise<Map<number, Product>>
     if ('products' in source) products = source.products;
     else if ('file' in source) products = parseProducts(await readFile(source.file, 'utf8'), where);
     else {
-      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      const { GetObjectCommand } = await loadS3();
       const response = await source.s3.send(
         new GetObjectCommand({ Bucket: source.bucket, Key: source.key }),
       );

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { LIMITS, RECORD_TYPES } from './constants.js';
 import { SchemaError, type RecordOrigin, type SchemaIssue } from './errors.js';
 import { fastEnrichedOrderItem, fastOrder, fastOrderItem } from './fastValidate.js';
@@ -68,11 +69,16 @@ function tooLarge(size: number, maxBytes: number, origin: RecordOrigin): SchemaE
   });
 }
 
+// zod/mini leaves messages to a locale the application configures; kse's errors say them in
+// English whatever the application chose (a per-parse error map, not a global setting).
+const ENGLISH: z.core.ParseContext<z.core.$ZodIssue> = { error: en().localeError };
+
 /**
- * Validates an already-parsed value against a zod schema, returning the typed value
- * (unknown attributes stripped) or throwing `KSE_SCHEMA_INVALID` with every issue.
+ * Validates an already-parsed value against a zod schema (zod/mini's or zod's), returning
+ * the typed value (unknown attributes stripped) or throwing `KSE_SCHEMA_INVALID` with every
+ * issue, in English.
  */
-export function validate<S extends z.ZodType>(
+export function validate<S extends z.core.$ZodType>(
   schema: S,
   value: unknown,
   origin: RecordOrigin = {},
@@ -82,20 +88,20 @@ export function validate<S extends z.ZodType>(
     const valid = fast(value as Record<string, unknown>);
     if (valid !== undefined) return valid as z.output<S>;
   }
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value, ENGLISH);
   if (result.success) return result.data;
   throw schemaInvalid(result.error, origin);
 }
 
 // Schemas with a cheap check of their common valid case (see fastValidate.ts): it accepts
 // exactly what zod accepts, with the same output; only invalid values pay for zod.
-const FAST_PATHS = new Map<z.ZodType, (record: Record<string, unknown>) => unknown>([
+const FAST_PATHS = new Map<z.core.$ZodType, (record: Record<string, unknown>) => unknown>([
   [OrderSchema, fastOrder],
   [OrderItemSchema, fastOrderItem],
   [EnrichedOrderItemSchema, fastEnrichedOrderItem],
 ]);
 
-function schemaInvalid(error: z.ZodError, origin: RecordOrigin): SchemaError {
+function schemaInvalid(error: z.core.$ZodError, origin: RecordOrigin): SchemaError {
   const issues: SchemaIssue[] = error.issues.map((issue) => ({
     path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
     message: issue.message,
@@ -178,7 +184,7 @@ export function safeDecodeRecord(
  * const product = decodeProduct('{"productId":999900001,"productName":"Desk","productPrice":5}');
  * ```
  */
-export function createDecoder<S extends z.ZodType>(
+export function createDecoder<S extends z.core.$ZodType>(
   schema: S,
 ): (input: Uint8Array | string, options?: DecodeOptions) => z.output<S> {
   return (input, options = {}) => validate(schema, parseJson(input, options), options);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { LIMITS } from './constants.js';
 import { SchemaError } from './errors.js';
 import { validate } from './codec.js';
@@ -48,8 +47,8 @@ type StringField = {
 
 /** The type a field's schema checks (`number`, `string`, `union`, …), optional or not. */
 function schemaType(field: EnrichedField): string {
-  const schema = EnrichedOrderItemSchema.shape[field];
-  return (schema instanceof z.ZodOptional ? schema.unwrap() : schema).def.type;
+  const def = EnrichedOrderItemSchema.shape[field]._zod.def;
+  return def.type === 'optional' ? def.innerType._zod.def.type : def.type;
 }
 
 // Which fields are written as N and which as S, read once from the schema, in wire order.

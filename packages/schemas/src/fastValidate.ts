@@ -1,4 +1,4 @@
-import { regexes } from 'zod';
+import { regexes } from 'zod/mini';
 import type { EnrichedOrderItem, Order, OrderItem } from './records.js';
 
 // The hot path of every pipeline stage is "valid order or item". zod finds and explains

@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const money = z.number().finite().nonnegative();
+// zod/mini: the same checks and messages as zod's classic API, built from functions, so a
+// bundle carries only the ones used (about a quarter of classic zod's size in a Lambda bundle).
+const id = z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
+const money = z.number().check(z.nonnegative());
 /** ISO-8601 instant with a zone (`Z` or an offset), any sub-second precision. */
 const isoInstant = z.iso.datetime({ offset: true });
 
@@ -46,7 +48,7 @@ export type Order = z.infer<typeof OrderSchema>;
 export const OrderItemSchema = z.object({
   orderId: id,
   itemId: id,
-  itemQuantity: z.number().int().positive(),
+  itemQuantity: z.number().check(z.int(), z.positive()),
   itemAmount: money,
   itemStatus: z.string(),
   orderDateTime: isoInstant,
@@ -126,22 +128,22 @@ export const ENRICHED_TRACE_FIELDS = [
 
 /** The schema of each enriched field; {@link ENRICHED_FIELDS} gives their order. */
 const enrichedFieldSchemas = {
-  event_ts: z.union([z.number().int().nonnegative(), isoInstant]),
+  event_ts: z.union([z.number().check(z.int(), z.nonnegative()), isoInstant]),
   ...orderFields,
   itemId: id,
   itemAmount: money,
-  itemQuantity: z.number().int().positive(),
+  itemQuantity: z.number().check(z.int(), z.positive()),
   itemStatus: z.string(),
-  productName: z.string().nullable(),
-  order_arrival_ts: z.number().int().nonnegative().optional(),
-  item_arrival_ts: z.number().int().nonnegative().optional(),
-} satisfies Record<EnrichedField, z.ZodType>;
+  productName: z.nullable(z.string()),
+  order_arrival_ts: z.optional(z.number().check(z.int(), z.nonnegative())),
+  item_arrival_ts: z.optional(z.number().check(z.int(), z.nonnegative())),
+} satisfies Record<EnrichedField, z.ZodMiniType>;
 
 /**
  * `schemas` with its keys in the order of `fields` (zod outputs keys in shape order). A
  * schema whose key is not in `fields` is a compile error, not a silently dropped field.
  */
-function inFieldOrder<F extends string, S extends Record<F, z.ZodType>>(
+function inFieldOrder<F extends string, S extends Record<F, z.ZodMiniType>>(
   schemas: S & Record<Exclude<keyof S, F>, never>,
   fields: readonly F[],
 ): { [K in F]: S[K] } {
@@ -183,10 +185,10 @@ export const DmsMetadataSchema = z.object({
   timestamp: z.string(),
   'record-type': z.enum(['data', 'control']),
   operation: z.enum(DMS_OPERATIONS),
-  'partition-key-type': z.string().optional(),
+  'partition-key-type': z.optional(z.string()),
   'schema-name': z.string(),
   'table-name': z.string(),
-  'transaction-id': z.union([z.number(), z.string()]).optional(),
+  'transaction-id': z.optional(z.union([z.number(), z.string()])),
 });
 /** The `metadata` block of an AWS DMS record. */
 export type DmsMetadata = z.infer<typeof DmsMetadataSchema>;

@@ -52,6 +52,17 @@ describe('decodeRecord', () => {
     expect(result.error.reason).toMatch(/^orderAmount: /);
   });
 
+  it("says why in English, whatever zod's global locale (zod/mini sets none)", () => {
+    const result = safeDecodeRecord(JSON.stringify({ ...item, orderAmount: 1, itemQuantity: 0 }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.reason).toBe('itemQuantity: Too small: expected number to be >0');
+    const typed = safeDecodeRecord(JSON.stringify({ ...order, orderAmount: '12.50' }));
+    expect(typed.ok || typed.error.reason).toBe(
+      'orderAmount: Invalid input: expected number, received string',
+    );
+  });
+
   it('rejects a record without orderId with KSE_SCHEMA_INVALID', () => {
     const { orderId: _omitted, ...rest } = item;
     const result = safeDecodeRecord(JSON.stringify(rest));

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import type { IdleShard } from '../adapters/lambdaEvent.js';
 import type { Sleep } from '@kse/core';
 import { LambdaError } from '../errors.js';
@@ -166,27 +167,34 @@ export const DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS = {
   accountId: '000000000000',
 } satisfies Partial<EventSourceMappingOptions>;
 
-const settingsSchema = z.object({
-  streamName: z.string().min(1),
-  functionName: z.string().min(1),
-  checkpointTable: z.string().min(3),
-  batchSize: z.number().int().min(1).max(10_000),
-  maximumBatchingWindowInSeconds: z.number().min(0).max(300),
-  parallelizationFactor: z.number().int().min(1).max(10),
-  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']),
-  maximumRetryAttempts: z.number().int().min(-1).max(10_000),
-  // Lambda's floor is 60 s; lower values are allowed locally so that tests stay short.
-  maximumRecordAgeInSeconds: z.number().min(-1).max(604_800),
-  pollIntervalMs: z.number().min(0),
-  sweepIntervalMs: z.number().min(0),
-  shardSyncIntervalMs: z.number().min(1),
-  getRecordsLimit: z.number().int().min(1).max(10_000),
-  maxBufferedRecordsPerShard: z.number().int().min(1),
-  timeoutSeconds: z.number().positive(),
-  pollRetryBudgetMs: z.number().min(0),
-  leaseDurationMs: z.number().int().min(3),
-  checkpointRetryAttempts: z.number().int().min(0).max(100),
-});
+// zod/mini, built on first use: code that never starts a mapping (the handler bundles) pays
+// nothing for it.
+const between = (min: number, max: number) => z.number().check(z.gte(min), z.lte(max));
+const intBetween = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+const atLeast = (min: number) => z.number().check(z.gte(min));
+let settingsSchema: z.ZodMiniType | undefined;
+const settings = () =>
+  (settingsSchema ??= z.object({
+    streamName: z.string().check(z.minLength(1)),
+    functionName: z.string().check(z.minLength(1)),
+    checkpointTable: z.string().check(z.minLength(3)),
+    batchSize: intBetween(1, 10_000),
+    maximumBatchingWindowInSeconds: between(0, 300),
+    parallelizationFactor: intBetween(1, 10),
+    startingPosition: z.enum(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']),
+    maximumRetryAttempts: intBetween(-1, 10_000),
+    // Lambda's floor is 60 s; lower values are allowed locally so that tests stay short.
+    maximumRecordAgeInSeconds: between(-1, 604_800),
+    pollIntervalMs: atLeast(0),
+    sweepIntervalMs: atLeast(0),
+    shardSyncIntervalMs: atLeast(1),
+    getRecordsLimit: intBetween(1, 10_000),
+    maxBufferedRecordsPerShard: z.number().check(z.int(), z.gte(1)),
+    timeoutSeconds: z.number().check(z.positive()),
+    pollRetryBudgetMs: atLeast(0),
+    leaseDurationMs: z.number().check(z.int(), z.gte(3)),
+    checkpointRetryAttempts: intBetween(0, 100),
+  }));
 
 /** The options with defaults applied, validated. */
 export type ResolvedMappingOptions = EventSourceMappingOptions &
@@ -198,7 +206,7 @@ export function resolveMappingOptions(options: EventSourceMappingOptions): Resol
     Object.entries(options).filter(([, value]) => value !== undefined),
   );
   const merged = { ...DEFAULT_EVENT_SOURCE_MAPPING_OPTIONS, ...defined } as ResolvedMappingOptions;
-  const result = settingsSchema.safeParse(merged);
+  const result = z.safeParse(settings(), merged, { error: en().localeError });
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = issue?.path.join('.') ?? 'options';

@@ -12,7 +12,7 @@ import {
 } from '@kse/enrich';
 import { sdkClientConfig } from '@kse/core';
 import { encodeRecord, type EnrichedOrderItem } from '@kse/schemas';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { processKinesisEvent } from '../batchResponse.js';
 import { shardIdOf } from '../kinesisEvent.js';
 import type { IdleShard } from '../lambdaEvent.js';
@@ -24,7 +24,7 @@ import {
   toRawInputs,
   type HandlerBaseOptions,
 } from './common.js';
-import { readConfig, s3Uri } from './config.js';
+import { minLengthString, numberAtLeast, readConfig, s3Uri } from './config.js';
 import { sendDeadLetters, withStream } from './deadLetters.js';
 import { deliverFused, type FusedOutputs } from './fusedBatch.js';
 import {
@@ -86,38 +86,40 @@ export interface EnrichHandlerOptions extends HandlerBaseOptions, JoinConfigOpti
 const enrichConfig = (given: { store: boolean; products: boolean }) =>
   z
     .object({
-      TOPOLOGY: z.enum(['seed', 'fused']).default('seed'),
-      ENRICHED_STREAM: z.string().min(1).optional(),
-      TABLE_NAME: z.string().min(3).optional(),
-      JOIN_STATE_TABLE: z.string().min(3).optional(),
-      PRODUCTS_S3_URI: s3Uri.optional(),
-      PRODUCTS_REFRESH_SECONDS: z.coerce.number().min(-1).default(-1),
-      ...joinConfigShape,
-      DEAD_LETTER_STREAM: z.string().min(1).optional(),
+      TOPOLOGY: z._default(z.enum(['seed', 'fused']), 'seed'),
+      ENRICHED_STREAM: z.optional(minLengthString(1)),
+      TABLE_NAME: z.optional(minLengthString(3)),
+      JOIN_STATE_TABLE: z.optional(minLengthString(3)),
+      PRODUCTS_S3_URI: z.optional(s3Uri()),
+      PRODUCTS_REFRESH_SECONDS: z._default(numberAtLeast(-1), -1),
+      ...joinConfigShape(),
+      DEAD_LETTER_STREAM: z.optional(minLengthString(1)),
     })
-    .superRefine((config, ctx) => {
-      checkJoinStateTtl(config, ctx);
-      if (config.TOPOLOGY === 'seed' && config.ENRICHED_STREAM === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ENRICHED_STREAM'],
-          message: 'required with TOPOLOGY=seed',
-        });
-      }
-      if (config.TOPOLOGY === 'fused' && config.TABLE_NAME === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['TABLE_NAME'],
-          message: 'required with TOPOLOGY=fused',
-        });
-      }
-      if (!given.store && config.JOIN_STATE_TABLE === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['JOIN_STATE_TABLE'], message: 'required' });
-      }
-      if (!given.products && config.PRODUCTS_S3_URI === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['PRODUCTS_S3_URI'], message: 'required' });
-      }
-    });
+    .check(
+      z.superRefine((config, ctx) => {
+        checkJoinStateTtl(config, ctx);
+        if (config.TOPOLOGY === 'seed' && config.ENRICHED_STREAM === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ENRICHED_STREAM'],
+            message: 'required with TOPOLOGY=seed',
+          });
+        }
+        if (config.TOPOLOGY === 'fused' && config.TABLE_NAME === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['TABLE_NAME'],
+            message: 'required with TOPOLOGY=fused',
+          });
+        }
+        if (!given.store && config.JOIN_STATE_TABLE === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['JOIN_STATE_TABLE'], message: 'required' });
+        }
+        if (!given.products && config.PRODUCTS_S3_URI === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['PRODUCTS_S3_URI'], message: 'required' });
+        }
+      }),
+    );
 
 /** What {@link EnrichHandler.sweep} did. */
 export interface EnrichSweepResult {

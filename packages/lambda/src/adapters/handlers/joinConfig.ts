@@ -1,6 +1,6 @@
 import { minimumJoinStateTtlMs, type JoinTime } from '@kse/enrich';
-import { z } from 'zod';
-import { positiveInt } from './config.js';
+import * as z from 'zod/mini';
+import { numberAtLeast, positiveInt } from './config.js';
 
 /** Options of the join that the enrich handler and the sweeper both read (same env vars). */
 export interface JoinConfigOptions {
@@ -19,14 +19,14 @@ export interface JoinConfigOptions {
 }
 
 /** The zod shape of the join's variables (merged into each handler's schema). */
-export const joinConfigShape = {
-  JOIN_WINDOW_SECONDS: positiveInt.default(60),
-  JOIN_TIME: z.enum(['arrival', 'event']).default('arrival'),
-  JOIN_LATENESS_SECONDS: z.coerce.number().min(0).optional(),
-  JOIN_STATE_TTL_SECONDS: positiveInt.default(86_400),
-  SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
-  SWEEP_BUDGET_SECONDS: positiveInt.default(120),
-};
+export const joinConfigShape = () => ({
+  JOIN_WINDOW_SECONDS: z._default(positiveInt(), 60),
+  JOIN_TIME: z._default(z.enum(['arrival', 'event']), 'arrival'),
+  JOIN_LATENESS_SECONDS: z.optional(numberAtLeast(0)),
+  JOIN_STATE_TTL_SECONDS: z._default(positiveInt(), 86_400),
+  SWEEP_INTERVAL_SECONDS: z._default(positiveInt(), 60),
+  SWEEP_BUDGET_SECONDS: z._default(positiveInt(), 120),
+});
 
 type JoinConfig = {
   JOIN_WINDOW_SECONDS: number;
@@ -70,7 +70,7 @@ export function joinSettingsOf(config: JoinConfig): {
  * sweep interval + sweep budget (`minimumJoinStateTtlMs` of `@kse/enrich`), so that TTL
  * never deletes a key the sweeper has not dead-lettered yet.
  */
-export function checkJoinStateTtl(config: JoinConfig, ctx: z.RefinementCtx): void {
+export function checkJoinStateTtl(config: JoinConfig, ctx: z.core.$RefinementCtx): void {
   const settings = joinSettingsOf(config);
   const parts = [
     settings.windowMs,

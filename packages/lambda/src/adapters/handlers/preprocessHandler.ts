@@ -1,6 +1,6 @@
 import { createPreprocessor, type PreprocessOptions } from '@kse/enrich';
 import { encodeRecord } from '@kse/schemas';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { processKinesisEvent } from '../batchResponse.js';
 import {
   deadLetterDecodeFailures,
@@ -9,7 +9,7 @@ import {
   toRawInputs,
   type HandlerBaseOptions,
 } from './common.js';
-import { readConfig } from './config.js';
+import { minLengthString, readConfig } from './config.js';
 import { sendDeadLetters, withStream } from './deadLetters.js';
 import { createObservability, reportInvocation, withObservability } from './observability.js';
 import { putRecordsAll } from './putRecordsAll.js';
@@ -23,10 +23,11 @@ export interface PreprocessHandlerOptions extends HandlerBaseOptions {
   preprocess?: PreprocessOptions;
 }
 
-const PreprocessConfig = z.object({
-  OUTPUT_STREAM: z.string().min(1),
-  DEAD_LETTER_STREAM: z.string().min(1).optional(),
-});
+const preprocessConfig = () =>
+  z.object({
+    OUTPUT_STREAM: minLengthString(1),
+    DEAD_LETTER_STREAM: z.optional(minLengthString(1)),
+  });
 
 /**
  * Builds the preprocess handler: source-stream records (plain orders and items, or AWS DMS
@@ -43,7 +44,7 @@ const PreprocessConfig = z.object({
 export function createPreprocessHandler(
   options: PreprocessHandlerOptions = {},
 ): KinesisBatchHandler {
-  const config = readConfig(PreprocessConfig, options.env ?? process.env, {
+  const config = readConfig(preprocessConfig(), options.env ?? process.env, {
     OUTPUT_STREAM: options.outputStream,
     DEAD_LETTER_STREAM: options.deadLetterStream,
   });

@@ -6,7 +6,7 @@ import {
   EnrichedOrderItemSchema,
   type EnrichedOrderItem,
 } from '@kse/schemas';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { processKinesisEvent } from '../batchResponse.js';
 import { originOf, type KinesisUserRecord } from '../kinesisEvent.js';
 import {
@@ -16,7 +16,7 @@ import {
   schemaDeadLetter,
   type HandlerBaseOptions,
 } from './common.js';
-import { positiveInt, readConfig } from './config.js';
+import { minLengthString, positiveInt, readConfig } from './config.js';
 import { sendDeadLetters } from './deadLetters.js';
 import { createObservability, reportInvocation, withObservability } from './observability.js';
 
@@ -30,11 +30,12 @@ export interface SinkHandlerOptions extends HandlerBaseOptions {
   batchWriter?: Partial<Omit<BatchWriterOptions, 'client' | 'tableName' | 'concurrency'>>;
 }
 
-const SinkConfig = z.object({
-  TABLE_NAME: z.string().min(3),
-  WRITE_CONCURRENCY: positiveInt.default(4),
-  DEAD_LETTER_STREAM: z.string().min(1).optional(),
-});
+const sinkConfig = () =>
+  z.object({
+    TABLE_NAME: minLengthString(3),
+    WRITE_CONCURRENCY: z._default(positiveInt(), 4),
+    DEAD_LETTER_STREAM: z.optional(minLengthString(1)),
+  });
 
 const decodeEnriched = createDecoder(EnrichedOrderItemSchema);
 
@@ -60,7 +61,7 @@ export type KinesisBatchHandler = (
  * ```
  */
 export function createSinkHandler(options: SinkHandlerOptions = {}): KinesisBatchHandler {
-  const config = readConfig(SinkConfig, options.env ?? process.env, {
+  const config = readConfig(sinkConfig(), options.env ?? process.env, {
     TABLE_NAME: options.tableName,
     WRITE_CONCURRENCY: options.writeConcurrency,
     DEAD_LETTER_STREAM: options.deadLetterStream,

@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbJoinStore, IntervalJoin } from '@kse/enrich';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dynamoDbClientOf, kinesisClientOf, type HandlerBaseOptions } from './common.js';
-import { readConfig } from './config.js';
+import { minLengthString, readConfig } from './config.js';
 import { sendDeadLetters, withStream } from './deadLetters.js';
 import {
   checkJoinStateTtl,
@@ -48,14 +48,15 @@ export interface SweeperReport {
 /** A scheduled Lambda handler (an EventBridge schedule's event is ignored). */
 export type SweeperHandler = (event?: unknown, context?: Context) => Promise<SweeperReport>;
 
-const SweeperConfig = z
-  .object({
-    SOURCE_STREAM: z.string().min(1),
-    JOIN_STATE_TABLE: z.string().min(3),
-    ...joinConfigShape,
-    DEAD_LETTER_STREAM: z.string().min(1).optional(),
-  })
-  .superRefine(checkJoinStateTtl);
+const sweeperConfig = () =>
+  z
+    .object({
+      SOURCE_STREAM: minLengthString(1),
+      JOIN_STATE_TABLE: minLengthString(3),
+      ...joinConfigShape(),
+      DEAD_LETTER_STREAM: z.optional(minLengthString(1)),
+    })
+    .check(z.superRefine(checkJoinStateTtl));
 
 const DEFAULT_RESERVE_MS = 10_000;
 
@@ -82,7 +83,7 @@ const DEFAULT_RESERVE_MS = 10_000;
  * ```
  */
 export function createSweeperHandler(options: SweeperHandlerOptions = {}): SweeperHandler {
-  const config = readConfig(SweeperConfig, options.env ?? process.env, {
+  const config = readConfig(sweeperConfig(), options.env ?? process.env, {
     SOURCE_STREAM: options.sourceStream,
     JOIN_STATE_TABLE: options.joinStateTable,
     ...joinConfigExplicit(options),
