@@ -73,16 +73,34 @@ interface Metafile {
 
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
+/** A file a bundle directory holds beside its entry, read only on first use. */
+export interface LazyFile {
+  /** Its name in the bundle directory. */
+  file: string;
+  /** What it is built from, in `src/`. */
+  source: string;
+  /** The bundles that have it; default every one. */
+  bundles?: readonly BundleName[];
+  /** The specifiers of the `import()`s pointed at it. */
+  imports: RegExp;
+  /** Where those `import()`s must be (their importer's path); default anywhere. */
+  from?: RegExp;
+}
+
 /**
- * The files every bundle directory holds beside its entry, each read only on first use: the
- * `import()`s in the entry's code that `imports` matches are pointed at `./<file>`, built from
- * `src/<source>`.
+ * The files bundle directories hold beside their entries, each read only on first use: the
+ * `import()`s in the entry's code that a file's `imports` (and `from`) match are pointed at
+ * `./<file>`, built from `src/<source>`.
  */
-export const LAZY_FILES = [
+export const LAZY_FILES: readonly LazyFile[] = [
   // Powertools Tracer pulls in the X-Ray SDK (~125 KiB minified), which a handler needs only
   // where tracing is on (in Lambda). @kse/lambda loads it with `import()` at cold start, only
   // then.
-  { file: 'tracer.mjs', source: 'tracer.ts', imports: /^@aws-lambda-powertools\/tracer$/ },
+  {
+    file: 'tracer.mjs',
+    source: 'tracer.ts',
+    imports: /^@aws-lambda-powertools\/tracer$/,
+  },
   // The SDK's default credential chain past its first link, the environment variables (which
   // is how Lambda hands a function its role's credentials): SSO, profile files, processes,
   // web identity, container and instance metadata, with the STS, SSO and sign-in clients behind
@@ -93,20 +111,37 @@ export const LAZY_FILES = [
     imports:
       /^(@aws-sdk\/credential-provider-(sso|ini|process|web-identity|http)|@smithy\/credential-provider-imds)$/,
   },
-] as const;
+  // The S3 client, which enrich needs once per container, to read the products on its first
+  // invocation: src/enrich.ts makes it with `import('./s3.js')`, @kse/lambda's default with
+  // `import('@aws-sdk/client-s3')` and @kse/enrich loads its command with `import('./s3.js')`.
+  {
+    file: 's3.mjs',
+    source: 's3.ts',
+    bundles: ['enrich'],
+    imports: /^(\.\/s3\.js|@aws-sdk\/client-s3)$/,
+    from: /(apps\/handlers\/src|@?kse\/enrich\/dist|packages\/enrich\/dist|packages\/lambda\/dist|@?kse\/lambda\/dist)\/[^/]+$/,
+  },
+];
+
+/** The lazy files of the bundle `name`. */
+export function lazyFilesOf(name: BundleName): readonly LazyFile[] {
+  return LAZY_FILES.filter((lazy) => lazy.bundles === undefined || lazy.bundles.includes(name));
+}
 
 // esbuild's code splitting would make these files too, but it also turns every dynamic import
 // of the AWS SDK into a chunk and moves unused clients into the shared ones.
-const lazyFiles: Plugin = {
+const lazyFiles = (files: readonly LazyFile[]): Plugin => ({
   name: 'kse-lazy-files',
   setup(pluginBuild) {
-    for (const lazy of LAZY_FILES) {
+    for (const lazy of files) {
       pluginBuild.onResolve({ filter: lazy.imports }, (args) =>
-        args.kind === 'dynamic-import' ? { path: `./${lazy.file}`, external: true } : undefined,
+        args.kind === 'dynamic-import' && (lazy.from === undefined || lazy.from.test(args.importer))
+          ? { path: `./${lazy.file}`, external: true }
+          : undefined,
       );
     }
   },
-};
+});
 
 // Node built-ins are read with `require`, not `import`. An ESM import of a built-in makes Node
 // build the module's namespace from every one of its exports, and node:http's include getters
@@ -167,10 +202,10 @@ async function bundleOne(name: BundleName): Promise<BundleReport> {
   const outDir = path.join(distDir, 'handlers', name);
   const entry = await esbuildFile('index', path.join(root, 'src', `${name}.ts`), outDir, {
     clean: true,
-    plugins: [lazyFiles],
+    plugins: [lazyFiles(lazyFilesOf(name))],
   });
   const lazy: Metafile[] = [];
-  for (const { file, source } of LAZY_FILES) {
+  for (const { file, source } of lazyFilesOf(name)) {
     const entryName = path.basename(file, '.mjs');
     lazy.push(
       await esbuildFile(entryName, path.join(root, 'src', source), outDir, {

@@ -12,8 +12,11 @@ const reports = JSON.parse(
 ) as BundleReport[];
 const report = (name: string) => reports.find((r) => r.name === name)!;
 const packagesOf = (name: string) => report(name).packages.map((p) => p.package);
-/** Every bundle directory's files: the entry, then what it reads on first use. */
-const FILES = ['index.mjs', 'credentials.mjs', 'tracer.mjs'];
+/** A bundle directory's files: the entry, then what it reads on first use (enrich: S3 too). */
+const filesOf = (name: string) =>
+  name === 'enrich'
+    ? ['index.mjs', 'credentials.mjs', 's3.mjs', 'tracer.mjs']
+    : ['index.mjs', 'credentials.mjs', 'tracer.mjs'];
 
 /** The entries of a zip, read back through its central directory (name → inflated bytes). */
 function unzip(zip: Buffer): Record<string, Buffer> {
@@ -28,14 +31,12 @@ describe('handler bundles', () => {
   });
 
   it.each(['preprocess', 'enrich', 'sink', 'sweeper'])(
-    '%s: the asset directory holds index.mjs, credentials.mjs and tracer.mjs, the files the report lists',
+    '%s: the asset directory holds index.mjs and the files it reads on first use, as the report lists them',
     (name) => {
-      expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual([...FILES].sort());
-      expect(report(name).files.map((f) => [f.file, f.loadedAt])).toEqual([
-        ['index.mjs', 'start'],
-        ['credentials.mjs', 'first-use'],
-        ['tracer.mjs', 'first-use'],
-      ]);
+      expect(readdirSync(path.join(BUNDLE_DIR, name)).sort()).toEqual([...filesOf(name)].sort());
+      expect(report(name).files.map((f) => [f.file, f.loadedAt])).toEqual(
+        filesOf(name).map((file) => [file, file === 'index.mjs' ? 'start' : 'first-use']),
+      );
     },
   );
 
@@ -47,9 +48,10 @@ describe('handler bundles', () => {
         ...builtinModules.map((m) => `node:${m}`),
         './tracer.mjs',
         './credentials.mjs',
+        ...(name === 'enrich' ? ['./s3.mjs'] : []),
       ]);
       expect(report(name).externalImports.filter((i) => !allowed.has(i))).toEqual([]);
-      for (const file of FILES) {
+      for (const file of filesOf(name)) {
         const code = readFileSync(path.join(BUNDLE_DIR, name, file), 'utf8');
         expect(code).not.toMatch(/from\s*["'](@aws-sdk|@smithy|@kse|@aws-lambda-powertools|zod)/);
       }
@@ -89,6 +91,18 @@ describe('handler bundles', () => {
     },
   );
 
+  it('enrich reads the S3 client on first use, from s3.mjs: its entry has none of S3', () => {
+    const entry = readFileSync(path.join(BUNDLE_DIR, 'enrich', 'index.mjs'), 'utf8');
+    const s3 = readFileSync(path.join(BUNDLE_DIR, 'enrich', 's3.mjs'), 'utf8');
+    expect(entry).toContain('import("./s3.mjs")');
+    // S3's service id and its path-style option: markers of the S3 client's code.
+    for (const marker of ['AmazonS3', 'forcePathStyle']) {
+      expect(entry).not.toContain(marker);
+      expect(s3).toContain(marker);
+    }
+    expect(report('enrich').lazyPackages.map((p) => p.package)).toContain('@aws-sdk/client-s3');
+  });
+
   it('carries the pinned SDK clients each handler uses, not the runtime copy', () => {
     expect(packagesOf('preprocess')).toContain('@aws-sdk/client-kinesis');
     expect(packagesOf('enrich')).toEqual(
@@ -112,7 +126,7 @@ describe('handler bundles', () => {
     '%s: the zip holds the bundle’s files byte for byte',
     (name) => {
       const entries = unzip(readFileSync(path.join(APP_ROOT, report(name).zip)));
-      expect(Object.keys(entries)).toEqual([...FILES].sort());
+      expect(Object.keys(entries)).toEqual([...filesOf(name)].sort());
       for (const file of Object.keys(entries)) {
         expect(entries[file]!.equals(readFileSync(path.join(BUNDLE_DIR, name, file)))).toBe(true);
       }
@@ -125,8 +139,9 @@ describe('handler bundles', () => {
       const r = report(name);
       const size = (file: string) => readFileSync(path.join(BUNDLE_DIR, name, file)).length;
       expect(r.bytes).toBe(size('index.mjs'));
-      expect(r.lazyBytes).toBe(size('credentials.mjs') + size('tracer.mjs'));
-      expect(r.files.map((f) => f.bytes)).toEqual(FILES.map(size));
+      const lazy = filesOf(name).filter((file) => file !== 'index.mjs');
+      expect(r.lazyBytes).toBe(lazy.reduce((total, file) => total + size(file), 0));
+      expect(r.files.map((f) => f.bytes)).toEqual(filesOf(name).map(size));
       expect(r.zipBytes).toBe(readFileSync(path.join(APP_ROOT, r.zip)).length);
       expect(r.zipBytes).toBeLessThan(r.bytes + r.lazyBytes);
     },

@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   BatchWriter,
   createPreprocessor,
@@ -37,6 +37,7 @@ import {
 import {
   createObservability,
   reportInvocation,
+  traceClient,
   withObservability,
   type InvocationReport,
 } from './observability.js';
@@ -77,7 +78,13 @@ export interface EnrichHandlerOptions extends HandlerBaseOptions, JoinConfigOpti
   followReshards?: boolean;
   /** The partition key a record of an order id was put with; default `String(orderId)` (kse's replay). */
   partitionKeyOf?: (orderId: number) => string;
-  s3?: S3Client;
+  /**
+   * The S3 client the products are read with, or a function that makes it, called on the
+   * products' first load (so code that needs S3 once per container, after its cold start, can
+   * load it then: the handler bundles keep the S3 client out of the code read at cold start).
+   * Default: a client made on first load with `@kse/core`'s defaults.
+   */
+  s3?: S3Client | (() => S3Client | Promise<S3Client>);
   preprocess?: PreprocessOptions;
   /** Options of the fused topology's BatchWriter. */
   batchWriter?: Partial<Omit<BatchWriterOptions, 'client' | 'tableName'>>;
@@ -181,7 +188,25 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
   const join = joinSettingsOf(config);
   const kinesis = kinesisClientOf(options);
   const dynamodb = dynamoDbClientOf(options);
-  const observability = createObservability('kse-enrich', options, [kinesis, dynamodb, options.s3]);
+  const givenS3 = typeof options.s3 === 'function' ? undefined : options.s3;
+  const observability = createObservability('kse-enrich', options, [kinesis, dynamodb, givenS3]);
+  let s3: Promise<S3Client> | undefined;
+  const s3Once = (): Promise<S3Client> => {
+    s3 ??= (async () => {
+      const client =
+        givenS3 ??
+        (typeof options.s3 === 'function'
+          ? await options.s3()
+          : new (await import('@aws-sdk/client-s3')).S3Client(sdkClientConfig()));
+      // Made during an invocation: traced from its first call, like the clients given up front.
+      if (client !== givenS3) await traceClient(observability, client);
+      return client;
+    })();
+    s3.catch(() => {
+      s3 = undefined; // the next load tries again
+    });
+    return s3;
+  };
   const preprocessor = createPreprocessor(options.preprocess);
   const now = options.now ?? Date.now;
   const writer =
@@ -194,16 +219,20 @@ export function createEnrichHandler(options: EnrichHandlerOptions = {}): EnrichH
     const { bucket, key } = config.PRODUCTS_S3_URI!;
     const loading =
       products ??
-      loadReferenceTable({
-        s3: options.s3 ?? new S3Client(sdkClientConfig()),
-        bucket,
-        key,
-        refreshIntervalMs:
-          config.PRODUCTS_REFRESH_SECONDS < 0 ? -1 : config.PRODUCTS_REFRESH_SECONDS * 1000,
-      }).catch((error: unknown) => {
-        products = undefined; // the next invocation tries again
-        throw error;
-      });
+      s3Once()
+        .then((client) =>
+          loadReferenceTable({
+            s3: client,
+            bucket,
+            key,
+            refreshIntervalMs:
+              config.PRODUCTS_REFRESH_SECONDS < 0 ? -1 : config.PRODUCTS_REFRESH_SECONDS * 1000,
+          }),
+        )
+        .catch((error: unknown) => {
+          products = undefined; // the next invocation tries again
+          throw error;
+        });
     products = loading;
     return loading;
   };

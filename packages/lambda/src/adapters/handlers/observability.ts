@@ -12,8 +12,11 @@ export interface Observability {
    * SDK behind Powertools Tracer is ~130 KiB of bundle that a handler outside Lambda never needs.
    */
   tracer: () => Promise<Tracer | undefined>;
-  /** The SDK clients the handler calls; each gets an X-Ray subsegment per call when tracing is on. */
-  clients: readonly object[];
+  /**
+   * The SDK clients the handler calls; each gets an X-Ray subsegment per call when tracing is
+   * on. A client made later joins with {@link traceClient}.
+   */
+  clients: object[];
 }
 
 /** Options shared by the handler factories for logs, metrics and traces. */
@@ -79,6 +82,24 @@ function lazyTracer(
 // Capturing twice would add the X-Ray middleware twice to a client shared by two handlers.
 const capturedClients = new WeakSet<object>();
 
+function captureClients(tracer: Tracer, clients: readonly object[]): void {
+  for (const client of clients) {
+    if (capturedClients.has(client)) continue;
+    tracer.captureAWSv3Client(client);
+    capturedClients.add(client);
+  }
+}
+
+/**
+ * Adds a client made after the handler was built (on first use) to those the tracer
+ * captures: at once when tracing is on, so its first call is traced too.
+ */
+export async function traceClient(observability: Observability, client: object): Promise<void> {
+  observability.clients.push(client);
+  const tracer = await observability.tracer();
+  if (tracer?.isTracingEnabled()) captureClients(tracer, [client]);
+}
+
 /**
  * Wraps a handler with what Powertools' Middy middlewares do, without Middy: per invocation,
  * the Lambda context on every log line (`addContext`) and the keys appended during the
@@ -128,11 +149,7 @@ function openHandlerSegment(
   clients: readonly object[],
 ): { parent: Segment; handler: Segment } | undefined {
   if (!tracer.isTracingEnabled()) return undefined;
-  for (const client of clients) {
-    if (capturedClients.has(client)) continue;
-    tracer.captureAWSv3Client(client);
-    capturedClients.add(client);
-  }
+  captureClients(tracer, clients);
   const parent = tracer.getSegment();
   if (parent === undefined) return undefined;
   const handler = parent.addNewSubsegment(`## ${handlerName()}`);
