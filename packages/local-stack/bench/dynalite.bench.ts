@@ -44,6 +44,7 @@ const off = {
   putItemSkipRead: false,
   coalescePuts: false,
   fastCheckTypes: false,
+  nativeCrc32: false,
 };
 const CONFIGS: Record<string, DynaliteSpeedupParts> = {
   none: off,
@@ -51,10 +52,18 @@ const CONFIGS: Record<string, DynaliteSpeedupParts> = {
   '+skipRead': { ...off, tableCache: true, putItemSkipRead: true },
   '+coalesce': { ...off, tableCache: true, putItemSkipRead: true, coalescePuts: true },
   '+checkTypes': {
+    ...off,
     tableCache: true,
     putItemSkipRead: true,
     coalescePuts: true,
     fastCheckTypes: true,
+  },
+  '+crc32': {
+    tableCache: true,
+    putItemSkipRead: true,
+    coalescePuts: true,
+    fastCheckTypes: true,
+    nativeCrc32: true,
   },
 };
 type ConfigName = keyof typeof CONFIGS;

@@ -1,5 +1,5 @@
 // The same DynamoDB conversation, through the AWS SDK, with dynalite's own code, with each
-// shortcut of installDynaliteSpeedups() alone and with all four: every answer must be the
+// shortcut of installDynaliteSpeedups() alone and with all five: every answer must be the
 // same (ids and times aside).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -478,7 +478,7 @@ function expectSameAnswers(fast: Run, plain: Run): void {
 }
 
 describe('dynalite speedups (installDynaliteSpeedups): conformance', () => {
-  it('all four shortcuts together answer a whole conversation exactly as dynalite does, with fewer LevelDB reads', async () => {
+  it('all five shortcuts together answer a whole conversation exactly as dynalite does, with fewer LevelDB reads', async () => {
     const plain = await plainConversation();
     const fast = await runWith(ALL);
     expectSameAnswers(fast, plain);
@@ -570,6 +570,7 @@ describe('dynalite speedups (installDynaliteSpeedups): conformance', () => {
     { part: 'putItemSkipRead', reads: { table: 63, items: 0 } },
     { part: 'coalescePuts', reads: { table: 63, items: 60 } },
     { part: 'fastCheckTypes', reads: { table: 63, items: 60 } },
+    { part: 'nativeCrc32', reads: { table: 63, items: 60 } },
   ] as const)(
     'shortcut $part alone answers the whole conversation exactly as dynalite does',
     async ({ part, reads }) => {

@@ -678,3 +678,34 @@ describe('installDynaliteSpeedups', () => {
     expect(dynaliteSpeedupsInstalled()).toBe(true);
   });
 });
+
+describe('dynalite speedups: response checksums by zlib', () => {
+  // The module instance dynalite's server reads `unsigned` from, per response.
+  const crc32 = createRequire(requireHere.resolve('dynalite'))('buffer-crc32') as {
+    unsigned: (input: unknown, previous?: unknown) => number;
+  };
+
+  afterAll(() => installDynaliteSpeedups());
+
+  it('gives buffer-crc32 own number for every body, and is switched with the others', () => {
+    setDynaliteSpeedups(NONE);
+    const own = crc32.unsigned;
+    // Bodies as dynalite's server sends them: JSON text, ASCII or not.
+    const bodies = fc.sample(fc.json(), { numRuns: 300, seed: 22 });
+    bodies.push('', '{"S":"Zoë Ångström 東京 🚚"}', 'x'.repeat(1 << 20));
+    const expected = bodies.map((body) => own(body));
+    setDynaliteSpeedups({ ...NONE, nativeCrc32: true });
+    expect(crc32.unsigned).not.toBe(own);
+    expect(bodies.map((body) => crc32.unsigned(body))).toEqual(expected);
+    // Buffers, a running value and numbers too (buffer-crc32's other calls).
+    const buffer = Buffer.from('{"Items":[]}');
+    expect(crc32.unsigned(buffer)).toBe(own(buffer));
+    expect(crc32.unsigned(buffer, 1234)).toBe(own(buffer, 1234));
+    expect(crc32.unsigned(4)).toBe(own(4));
+    installDynaliteSpeedups();
+    expect(dynaliteSpeedupsInstalled()).toBe(true);
+    uninstallDynaliteSpeedups();
+    expect(crc32.unsigned).toBe(own);
+    expect(dynaliteSpeedupsInstalled()).toBe(false);
+  });
+});
