@@ -33,7 +33,7 @@
 //     attribute values (dynaliteCheckTypes.ts).
 //  5. Response checksums: dynalite's server signs each response body with an `x-amz-crc32`
 //     header, computed by buffer-crc32 in JavaScript over a UTF-8 copy of the body (a
-//     Scan page is 1 MB: measured ~45 % of the emulator's CPU time in a Scan of the
+//     Scan page is 1 MB: measured ~20 % of the emulator's CPU time in a Scan of the
 //     whole table). `crc32.unsigned` (looked up per response on buffer-crc32's exports,
 //     which only dynalite uses) is answered by zlib's native CRC-32 of the same bytes:
 //     the same polynomial, so the same number (tested on ASCII and multi-byte text).
