@@ -85,14 +85,14 @@ for (const scenario of scenarios) {
     child.stdout.pipe(process.stdout);
     child.on('exit', (status) => resolve(status ?? 1));
   });
-  const wallS = (performance.now() - started) / 1000;
+  const wallMs = performance.now() - started;
   const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
   const lat = report.latencyMs;
   const figures: Figures = {
     scenario: scenario.name,
     exitCode: code,
     exact: report.verdict?.exact ?? false,
-    wallSeconds: Math.round(wallS * 10) / 10,
+    wallSeconds: seconds(wallMs),
     // The land phase starts with the replay and ends when the last row has landed.
     pipelineSeconds: seconds(report.durationsMs.land),
     verifySeconds: seconds(report.durationsMs.verify),
