@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LatencyRecorder } from '../report/index.js';
-import { numericRowKey } from '../verify/index.js';
+import { LandedIndex } from '../verify/index.js';
 
 // Middleware names must be unique per client stack.
 let taps = 0;
@@ -41,16 +41,25 @@ export function tapTableWrites(
   now: () => number = Date.now,
   retries?: RetrySink,
 ): WriteTap {
-  const keys = new Set<number | string>();
+  // Distinct keys: integer ids by number; any other key by its attributes' text, exactly.
+  const keys = new LandedIndex();
+  const otherKeys = new Set<string>();
+  const land = (item: Item): void => {
+    const orderId = Number(item.orderId?.N);
+    const itemId = Number(item.itemId?.N);
+    if (Number.isSafeInteger(orderId) && Number.isSafeInteger(itemId)) {
+      keys.add({ orderId, itemId }, 0);
+    } else {
+      otherKeys.add(keyText(item));
+    }
+  };
   const tap = {
     written: 0,
     unprocessed: 0,
     get landed() {
-      return keys.size;
+      return keys.size + otherKeys.size;
     },
-    markLanded(item: Item) {
-      keys.add(keyOf(item));
-    },
+    markLanded: land,
   };
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -61,20 +70,20 @@ export function tapTableWrites(
       const requests = input.RequestItems?.[tableName];
       if (requests === undefined) return result;
       const output = result.output as { UnprocessedItems?: Record<string, WriteRequest[]> };
-      const unprocessed = new Set<number | string>();
+      // Usually none: only then is a key string made per row.
+      const unprocessed = new Set<string>();
       for (const request of output.UnprocessedItems?.[tableName] ?? []) {
         const item = request.PutRequest?.Item;
-        if (item !== undefined) unprocessed.add(keyOf(item));
+        if (item !== undefined) unprocessed.add(keyText(item));
       }
       tap.unprocessed += unprocessed.size;
       retries?.add('dynamodb.UnprocessedItems', unprocessed.size);
       for (const request of requests) {
         const item = request.PutRequest?.Item;
         if (item === undefined) continue;
-        const key = keyOf(item);
-        if (unprocessed.has(key)) continue;
+        if (unprocessed.size > 0 && unprocessed.has(keyText(item))) continue;
         tap.written += 1;
-        keys.add(key);
+        land(item);
         const arrival = Math.max(
           Number(item.order_arrival_ts?.N ?? Number.NaN),
           Number(item.item_arrival_ts?.N ?? Number.NaN),
@@ -88,13 +97,8 @@ export function tapTableWrites(
   return tap;
 }
 
-// A number key when it fits exactly (ids of generated data do), else a string: a million
-// numbers in a Set cost half what strings do.
-function keyOf(item: Item): number | string {
-  return (
-    numericRowKey(Number(item.orderId?.N), Number(item.itemId?.N)) ??
-    `${item.orderId?.N}/${item.itemId?.N}`
-  );
+function keyText(item: Item): string {
+  return `${item.orderId?.N}/${item.itemId?.N}`;
 }
 
 /** What {@link tapStreamPuts} counts. */

@@ -6,4 +6,4 @@ export { DEFAULT_VERIFY_OPTIONS, verifyTable, type VerifyTableOptions } from './
 export type { MismatchExample, VerifyProgress, VerifyResult } from './types.js';
 export { formatVerdict } from './verdict.js';
 export { formatVerifyProgress } from './progress.js';
-export { numericRowKey } from './rowKey.js';
+export { LandedIndex } from './LandedIndex.js';

@@ -1,6 +1,5 @@
 import type { Order, OrderItem } from '@kse/schemas';
 import type { ComparableRow } from './comparableRow.js';
-import { numericRowKey, rowKey } from './rowKey.js';
 import type { ExpectedStats } from './expectedStats.js';
 
 /**
@@ -14,21 +13,32 @@ import type { ExpectedStats } from './expectedStats.js';
  * are therefore one per item key: its last copy ⋈ the last copy of its order.
  */
 export class LastWrites {
-  private readonly orders = new Map<number, Order>();
-  private readonly items = new Map<number | string, OrderItem>();
+  // One entry per orderId: its order's last copy and its items' last copies, each item in
+  // the place of its first copy. Keyed by the order's number alone: no string per row.
+  private readonly orders = new Map<number, OrderWrites>();
   /** Copies of a key already held (each replaced the one before). */
   repeated = 0;
 
   /** Adds the next record in input order; a later copy of a held key replaces it. */
   add(record: Order | OrderItem): void {
+    let held = this.orders.get(record.orderId);
+    if (held === undefined) {
+      held = { order: undefined, items: [], positions: undefined };
+      this.orders.set(record.orderId, held);
+    }
     if (record.recordType === 'Order') {
-      if (this.orders.has(record.orderId)) this.repeated += 1;
-      this.orders.set(record.orderId, record);
+      if (held.order !== undefined) this.repeated += 1;
+      held.order = record;
       return;
     }
-    const key = itemKey(record.orderId, record.itemId);
-    if (this.items.has(key)) this.repeated += 1;
-    this.items.set(key, record);
+    const at = indexOfItem(held, record.itemId);
+    if (at < 0) {
+      held.positions?.set(record.itemId, held.items.length);
+      held.items.push(record);
+      return;
+    }
+    this.repeated += 1;
+    held.items[at] = record;
   }
 
   /**
@@ -37,22 +47,25 @@ export class LastWrites {
    * Adds `orphanItems` and `unknownProducts` to `stats` once per call.
    */
   *rows(productNames: ReadonlyMap<number, string>, stats: ExpectedStats): Generator<ComparableRow> {
-    for (const item of this.items.values()) {
-      const order = this.orders.get(item.orderId);
+    for (const { order, items } of this.orders.values()) {
       if (order === undefined) {
-        stats.orphanItems += 1;
+        stats.orphanItems += items.length;
         continue;
       }
-      const row = joinRow(order, item, productNames);
-      if (row.productName === null) stats.unknownProducts += 1;
-      yield row;
+      for (const item of items) {
+        const row = joinRow(order, item, productNames);
+        if (row.productName === null) stats.unknownProducts += 1;
+        yield row;
+      }
     }
   }
 
   /** How many rows {@link rows} gives. */
   rowCount(): number {
     let count = 0;
-    for (const item of this.items.values()) if (this.orders.has(item.orderId)) count += 1;
+    for (const { order, items } of this.orders.values()) {
+      if (order !== undefined) count += items.length;
+    }
     return count;
   }
 
@@ -62,16 +75,32 @@ export class LastWrites {
     itemId: number,
     productNames: ReadonlyMap<number, string>,
   ): ComparableRow | undefined {
-    const item = this.items.get(itemKey(orderId, itemId));
-    const order = this.orders.get(orderId);
-    return item === undefined || order === undefined
-      ? undefined
-      : joinRow(order, item, productNames);
+    const held = this.orders.get(orderId);
+    if (held?.order === undefined) return undefined;
+    const item = held.items[indexOfItem(held, itemId)];
+    return item === undefined ? undefined : joinRow(held.order, item, productNames);
   }
 }
 
-function itemKey(orderId: number, itemId: number): number | string {
-  return numericRowKey(orderId, itemId) ?? rowKey({ orderId, itemId });
+interface OrderWrites {
+  order: Order | undefined;
+  items: OrderItem[];
+  /** `itemId` → place in `items`, once an order has more than {@link SCANNED_ITEMS}. */
+  positions: Map<number, number> | undefined;
+}
+
+// An order has a few items, found by a scan (faster than a map); past this many, by a map.
+const SCANNED_ITEMS = 16;
+
+/** The place of the item with this id in the order's items; -1 when there is none. */
+function indexOfItem(held: OrderWrites, itemId: number): number {
+  const { items } = held;
+  if (held.positions === undefined && items.length > SCANNED_ITEMS) {
+    held.positions = new Map(items.map((item, at) => [item.itemId, at]));
+  }
+  if (held.positions !== undefined) return held.positions.get(itemId) ?? -1;
+  for (let at = 0; at < items.length; at += 1) if (items[at]!.itemId === itemId) return at;
+  return -1;
 }
 
 /** items ⋈ orders on `orderId`, LEFT JOIN products on `itemId = productId`. */
