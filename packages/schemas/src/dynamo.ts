@@ -112,7 +112,8 @@ export function fromDynamoItem(item: Record<string, AttributeValueLike>): Enrich
   }
   if (plain.productName === undefined) plain.productName = null;
   try {
-    return validate(EnrichedOrderItemSchema, plain, { position: keyText(item) });
+    // No origin: the error below names the item (its key is only made when one is thrown).
+    return validate(EnrichedOrderItemSchema, plain);
   } catch (cause) {
     const reason = cause instanceof SchemaError ? cause.reason : String(cause);
     throw new SchemaError('KSE_ITEM_INVALID', reason, {
