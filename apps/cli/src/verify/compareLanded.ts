@@ -75,37 +75,48 @@ export class ComparisonTally {
   }
 
   /**
-   * Compares one partition: every expected row of it against every landed entry of it
-   * (entries of other partitions must not be given). Holds ~34 bytes per expected row.
+   * Compares one partition: every expected row of it against every landed entry of it,
+   * given in batches (entries of other partitions must not be given). Holds ~50 bytes per
+   * expected row.
    */
   async comparePartition(
     expected: ExpectedPartition,
-    landed: AsyncIterable<LandedEntry> | Iterable<LandedEntry>,
+    landed: AsyncIterable<readonly LandedEntry[]> | Iterable<readonly LandedEntry[]>,
   ): Promise<void> {
     const index = new LandedIndex();
-    for await (const row of expected.rows()) {
-      this.expected += 1;
-      index.add(row, rowFingerprint(row));
+    const rows = expected.rows();
+    if (Symbol.iterator in rows) {
+      for (const row of rows) this.addExpected(index, row);
+    } else {
+      for await (const row of rows) this.addExpected(index, row);
     }
-    for await (const entry of landed) {
-      const wanted = index.take(entry);
-      if (wanted === undefined) {
-        this.unexpected += 1;
-        if (this.examples.unexpected.length < this.keep)
-          this.examples.unexpected.push(rowKey(entry));
-      } else if (wanted === entry.fingerprint) {
-        this.matched += 1;
-      } else {
-        this.mismatched += 1;
-        if (this.mismatchedRows.length < this.keep) {
-          const row = expected.row(entry.orderId, entry.itemId);
-          if (row !== undefined) this.mismatchedRows.push(row);
-        }
-      }
+    for await (const batch of landed) {
+      for (const entry of batch) this.compareEntry(index, expected, entry);
     }
     this.missing += index.size;
     const room = this.keep - this.examples.missing.length;
     if (room > 0) this.examples.missing.push(...index.remainingKeys(room));
+  }
+
+  private addExpected(index: LandedIndex, row: ComparableRow): void {
+    this.expected += 1;
+    index.add(row, rowFingerprint(row));
+  }
+
+  private compareEntry(index: LandedIndex, expected: ExpectedPartition, entry: LandedEntry): void {
+    const wanted = index.take(entry);
+    if (wanted === undefined) {
+      this.unexpected += 1;
+      if (this.examples.unexpected.length < this.keep) this.examples.unexpected.push(rowKey(entry));
+    } else if (wanted === entry.fingerprint) {
+      this.matched += 1;
+    } else {
+      this.mismatched += 1;
+      if (this.mismatchedRows.length < this.keep) {
+        const row = expected.row(entry.orderId, entry.itemId);
+        if (row !== undefined) this.mismatchedRows.push(row);
+      }
+    }
   }
 
   /** The counts and examples; each mismatch example's landed row is read again. */
@@ -152,19 +163,28 @@ export interface CompareLandedOptions {
  */
 export async function compareLanded(options: CompareLandedOptions): Promise<Comparison> {
   const tally = new ComparisonTally(options.examples ?? 5);
-  await tally.comparePartition(options.expected, entries(tally, options.landed));
+  const items: Record<string, AttributeValueLike>[] = [];
+  for await (const item of options.landed) items.push(item);
+  await tally.comparePartition(options.expected, entryBatches(tally, [items]));
   return tally.result(options.reread);
 }
 
-/** The landed entries of some table items (invalid items counted and left out). */
-export async function* entries(
+/**
+ * The landed entries of some table items, a batch per batch of items (invalid items
+ * counted and left out).
+ */
+export async function* entryBatches(
   tally: ComparisonTally,
-  items:
-    | AsyncIterable<Record<string, AttributeValueLike>>
-    | Iterable<Record<string, AttributeValueLike>>,
-): AsyncGenerator<LandedEntry> {
-  for await (const item of items) {
-    const entry = tally.landedEntry(item);
-    if (entry !== undefined) yield entry;
+  batches:
+    | AsyncIterable<readonly Record<string, AttributeValueLike>[]>
+    | Iterable<readonly Record<string, AttributeValueLike>[]>,
+): AsyncGenerator<LandedEntry[]> {
+  for await (const items of batches) {
+    const entries: LandedEntry[] = [];
+    for (const item of items) {
+      const entry = tally.landedEntry(item);
+      if (entry !== undefined) entries.push(entry);
+    }
+    yield entries;
   }
 }

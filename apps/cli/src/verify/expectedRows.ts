@@ -75,17 +75,28 @@ export async function loadProductNames(
   return names;
 }
 
+/** A validated order or item, and the JSON line it was decoded from. */
+export interface SourceLine {
+  record: Order | OrderItem;
+  bytes: Uint8Array;
+}
+
+// Lines handed on at a time: one step of the consumer per batch, not per line.
+const LINES_PER_BATCH = 1024;
+
 /**
- * The orders and items of an orders file, validated, in file order; counts them (`orders`,
- * `items`) and every line that is not one (`badLines`). `onBytes` hears the bytes read.
+ * The orders and items of an orders file, validated, with their lines, in file order and
+ * in batches; counts them (`orders`, `items`) and every line that is not one (`badLines`).
+ * `onBytes` hears the bytes read.
  */
-export async function* readSourceRecords(
+export async function* readSourceLines(
   path: string,
   stats: ExpectedStats,
   onBytes?: (bytes: number) => void,
-): AsyncGenerator<Order | OrderItem> {
+): AsyncGenerator<SourceLine[]> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const chunks = onBytes === undefined ? file : counted(file, onBytes);
+  let batch: SourceLine[] = [];
   for await (const line of readNdjsonLines(chunks, { source: path })) {
     if (!line.ok) {
       stats.badLines += 1;
@@ -105,7 +116,23 @@ export async function* readSourceRecords(
     }
     if (record.recordType === 'Order') stats.orders += 1;
     else stats.items += 1;
-    yield record;
+    batch.push({ record, bytes: line.bytes });
+    if (batch.length === LINES_PER_BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** {@link readSourceLines}' records, one by one. */
+export async function* readSourceRecords(
+  path: string,
+  stats: ExpectedStats,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<Order | OrderItem> {
+  for await (const batch of readSourceLines(path, stats, onBytes)) {
+    for (const line of batch) yield line.record;
   }
 }
 

@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { createReadStream, rmSync } from 'node:fs';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mixKey } from './LandedIndex.js';
@@ -9,6 +9,8 @@ import type { LandedEntry } from './types.js';
 export function partitionOf(orderId: number, partitions: number): number {
   return partitions <= 1 ? 0 : mixKey(orderId) % partitions;
 }
+
+const NEWLINE = 0x0a;
 
 /** Bytes of one landed entry on disk: `orderId`, `itemId`, fingerprint, as float64 LE. */
 const LANDED_ENTRY_BYTES = 24;
@@ -45,12 +47,13 @@ export class PartitionSpill {
     return new PartitionSpill(await mkdtemp(join(parent, 'kse-verify-')), partitions);
   }
 
-  /** Writes an expected source record (already validated) to its partition. */
-  writeExpected(orderId: number, record: object): Promise<void> | undefined {
-    return this.expected.write(
-      partitionOf(orderId, this.partitions),
-      JSON.stringify(record) + '\n',
-    );
+  /**
+   * Writes an expected source record to its partition, as the JSON line it was read from
+   * (validated: its schema's fields parse back to the record's values, and the fields the
+   * schema does not know are ignored on reading; no JSON.stringify of every record).
+   */
+  writeExpected(orderId: number, line: Uint8Array): Promise<void> | undefined {
+    return this.expected.writeLine(partitionOf(orderId, this.partitions), line);
   }
 
   /** Writes a landed entry to its partition. */
@@ -59,25 +62,37 @@ export class PartitionSpill {
     return this.landed.writeDoubles(partition, entry.orderId, entry.itemId, entry.fingerprint);
   }
 
-  /** The expected source records of one partition, parsed, in input order. */
-  async *readExpected<T>(partition: number): AsyncGenerator<T> {
-    const path = this.expected.path(partition);
-    let text: string;
+  /**
+   * The expected source records of one partition, parsed, in input order: a batch per
+   * chunk of the file read (the file is never held whole). Each line is decoded on its
+   * own, so that a line of ASCII stays a one-byte string however its neighbours are.
+   */
+  async *readExpected<T>(partition: number): AsyncGenerator<T[]> {
+    const file = createReadStream(this.expected.path(partition), { highWaterMark: 1 << 20 });
+    let carry: Buffer | undefined;
     try {
-      text = await readFile(path, 'utf8');
+      for await (const read of file as AsyncIterable<Buffer>) {
+        const chunk = carry === undefined ? read : Buffer.concat([carry, read]);
+        const batch: T[] = [];
+        let start = 0;
+        for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+          batch.push(JSON.parse(chunk.toString('utf8', start, end)) as T);
+          start = end + 1;
+        }
+        carry = start < chunk.length ? chunk.subarray(start) : undefined;
+        yield batch;
+      }
     } catch (error) {
+      // A partition none of whose rows came has no file.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    let start = 0;
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      yield JSON.parse(text.slice(start, end)) as T;
-      start = end + 1;
-    }
+    // Every record is written with its newline: anything left is a torn file.
+    if (carry !== undefined) throw new Error(`${this.expected.path(partition)} ends mid-record`);
   }
 
-  /** The landed entries of one partition, read in chunks. */
-  async *readLanded(partition: number): AsyncGenerator<LandedEntry> {
+  /** The landed entries of one partition, a batch per chunk read. */
+  async *readLanded(partition: number): AsyncGenerator<LandedEntry[]> {
     let handle: FileHandle;
     try {
       handle = await open(this.landed.path(partition), 'r');
@@ -90,13 +105,15 @@ export class PartitionSpill {
       for (;;) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) return;
+        const batch: LandedEntry[] = [];
         for (let at = 0; at + LANDED_ENTRY_BYTES <= bytesRead; at += LANDED_ENTRY_BYTES) {
-          yield {
+          batch.push({
             orderId: buffer.readDoubleLE(at),
             itemId: buffer.readDoubleLE(at + 8),
             fingerprint: buffer.readDoubleLE(at + 16),
-          };
+          });
         }
+        yield batch;
       }
     } finally {
       await handle.close();
@@ -150,19 +167,25 @@ class SpillFiles {
     return `${this.prefix}-${partition}`;
   }
 
-  /** Appends text; a promise means: wait for it before the next write (back-pressure). */
-  write(partition: number, text: string): Promise<void> | undefined {
+  /** Appends bytes and a newline; a promise means: wait for it before the next write. */
+  writeLine(partition: number, line: Uint8Array): Promise<void> | undefined {
     let buffer = this.buffer(partition);
-    const most = text.length * 3;
-    if (this.filled[partition]! + most > buffer.length) {
+    const size = line.byteLength + 1;
+    if (this.filled[partition]! + size > buffer.length) {
       this.spill(partition);
-      if (most > buffer.length) {
-        this.enqueue(partition, Buffer.from(text, 'utf8'));
+      if (size > buffer.length) {
+        const copy = Buffer.allocUnsafe(size);
+        copy.set(line);
+        copy[size - 1] = NEWLINE;
+        this.enqueue(partition, copy);
         return this.pressure();
       }
       buffer = this.buffer(partition);
     }
-    this.filled[partition]! += buffer.write(text, this.filled[partition]!, 'utf8');
+    const at = this.filled[partition]!;
+    buffer.set(line, at);
+    buffer[at + size - 1] = NEWLINE;
+    this.filled[partition] = at + size;
     return this.pressure();
   }
 

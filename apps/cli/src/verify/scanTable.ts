@@ -1,15 +1,21 @@
 import { paginateScan, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttributeValueLike } from '@kse/schemas';
 
-/** Every item of a table, through the SDK's Scan paginator (optionally segmented). */
-export async function* scanItems(
+type Item = Record<string, AttributeValueLike>;
+
+/**
+ * Every item of a table, a page at a time (one step per page, not per item), through the
+ * SDK's Scan paginator; with `segments` > 1, that many segments scanned in parallel and
+ * their pages merged as they come.
+ */
+export async function* scanPages(
   dynamodb: DynamoDBClient,
   tableName: string,
   segments = 1,
-): AsyncGenerator<Record<string, AttributeValueLike>> {
+): AsyncGenerator<readonly Item[]> {
   if (segments <= 1) {
     for await (const page of paginateScan({ client: dynamodb }, { TableName: tableName })) {
-      for (const item of page.Items ?? []) yield asItem(item);
+      yield asItems(page.Items ?? []);
     }
     return;
   }
@@ -30,7 +36,7 @@ export async function* scanItems(
       continue;
     }
     pending.set(index, iterators[index]!.next());
-    for (const item of result.value.Items ?? []) yield asItem(item);
+    yield asItems(result.value.Items ?? []);
   }
 }
 
@@ -38,6 +44,10 @@ export async function* scanItems(
  * The SDK's `AttributeValue` is a union of interfaces without an index signature, so it
  * does not type-check as `@kse/schemas`' `AttributeValueLike` although every value fits it.
  */
-export function asItem(item: Record<string, AttributeValue>): Record<string, AttributeValueLike> {
-  return item as unknown as Record<string, AttributeValueLike>;
+export function asItem(item: Record<string, AttributeValue>): Item {
+  return item as unknown as Item;
+}
+
+function asItems(items: Record<string, AttributeValue>[]): readonly Item[] {
+  return items as unknown as readonly Item[];
 }

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Order, OrderItem } from '@kse/schemas';
-import { ComparisonTally, entries, type Reread } from './compareLanded.js';
-import { loadProductNames, readSourceRecords } from './expectedRows.js';
+import { ComparisonTally, entryBatches, type Reread } from './compareLanded.js';
+import { loadProductNames, readSourceLines } from './expectedRows.js';
 import { emptyExpectedStats, type ExpectedStats } from './expectedStats.js';
 import { LastWrites } from './lastWrites.js';
 import { PartitionSpill } from './partitionSpill.js';
-import { asItem, scanItems } from './scanTable.js';
+import { asItem, scanPages } from './scanTable.js';
 import type { Comparison, VerifyProgress, VerifyResult } from './types.js';
 
 /** Options of {@link verifyTable}. */
@@ -29,8 +29,7 @@ export interface VerifyTableOptions {
    * Bytes of the orders file compared in memory at a time (the partition budget): a file
    * larger than this is hash-partitioned by `orderId` into temporary files, as are the
    * table's rows, and compared one partition at a time. Memory then stays flat whatever
-   * the row count (about 2.5 × the budget at most). Default 32 MiB (about 100,000 rows of
-   * `kse generate`'s data).
+   * the row count. Default 32 MiB (about 100,000 rows of `kse generate`'s data).
    */
   partitionBytes?: number;
   /** Where the `kse-verify-*` directory of the partitions goes; default the OS's temp dir. */
@@ -151,8 +150,8 @@ async function compareInMemory(context: VerifyContext): Promise<void> {
   const onBytes = (bytes: number): void => {
     progress.inputRead += bytes / Math.max(1, context.inputBytes);
   };
-  for await (const record of readSourceRecords(options.ordersPath, input, onBytes)) {
-    writes.add(record);
+  for await (const batch of readSourceLines(options.ordersPath, input, onBytes)) {
+    for (const { record } of batch) writes.add(record);
   }
   input.repeatedKeys += writes.repeated;
   progress.expected = writes.rowCount();
@@ -161,7 +160,7 @@ async function compareInMemory(context: VerifyContext): Promise<void> {
       rows: () => writes.rows(productNames, input),
       row: (orderId, itemId) => writes.row(orderId, itemId, productNames),
     },
-    entries(tally, scanItems(options.dynamodb, context.table, context.segments)),
+    entryBatches(tally, scanPages(options.dynamodb, context.table, context.segments)),
   );
 }
 
@@ -175,19 +174,24 @@ async function compareByPartition(context: VerifyContext, tempDir?: string): Pro
       const onBytes = (bytes: number): void => {
         progress.inputRead += bytes / Math.max(1, context.inputBytes);
       };
-      for await (const record of readSourceRecords(options.ordersPath, input, onBytes)) {
+      for await (const batch of readSourceLines(options.ordersPath, input, onBytes)) {
         if (failed) return;
-        const full = spill.writeExpected(record.orderId, record);
-        if (full !== undefined) await full;
+        for (const { record, bytes } of batch) {
+          const full = spill.writeExpected(record.orderId, bytes);
+          if (full !== undefined) await full;
+        }
       }
       await spill.expected.flush();
     };
     const spillLanded = async (): Promise<void> => {
-      const scan = scanItems(options.dynamodb, context.table, context.segments);
-      for await (const entry of entries(tally, scan)) {
+      for await (const page of scanPages(options.dynamodb, context.table, context.segments)) {
         if (failed) return;
-        const full = spill.writeLanded(entry);
-        if (full !== undefined) await full;
+        for (const item of page) {
+          const entry = tally.landedEntry(item);
+          if (entry === undefined) continue;
+          const full = spill.writeLanded(entry);
+          if (full !== undefined) await full;
+        }
       }
       await spill.landed.flush();
     };
@@ -204,8 +208,8 @@ async function compareByPartition(context: VerifyContext, tempDir?: string): Pro
     progress.phase = 'compare';
     for (let partition = 0; partition < progress.partitions; partition += 1) {
       const writes = new LastWrites();
-      for await (const record of spill.readExpected<Order | OrderItem>(partition)) {
-        writes.add(record);
+      for await (const batch of spill.readExpected<Order | OrderItem>(partition)) {
+        for (const record of batch) writes.add(record);
       }
       input.repeatedKeys += writes.repeated;
       await tally.comparePartition(

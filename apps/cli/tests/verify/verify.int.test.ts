@@ -195,6 +195,75 @@ describe('verifyTable through the segmented, partitioned path', () => {
   });
 });
 
+describe('verifyTable on awkward input lines, partitioned or not', () => {
+  it('reads lines with CRLF, extra attributes, non-ASCII text and later copies the same way', async () => {
+    const awkward = await mkdtemp(join(tmpdir(), 'kse-verify-awkward-'));
+    const order = (orderId: number, shipToName: string) =>
+      JSON.stringify({
+        orderId,
+        orderAmount: 3.5,
+        orderStatus: 'New',
+        orderDateTime: '2026-01-01T00:00:00.000Z',
+        shipToName,
+        shipToAddress: '1 Main St',
+        shipToCity: 'Zürich',
+        shipToState: 'ZH',
+        shipToZip: '8001',
+        recordType: 'Order',
+      });
+    const item = (orderId: number, itemAmount: number, extra: object = {}) =>
+      JSON.stringify({
+        orderId,
+        itemId: 999900001,
+        itemQuantity: 1,
+        itemAmount,
+        itemStatus: 'Ready',
+        orderDateTime: '2026-01-01T00:00:00.000Z',
+        recordType: 'OrderItem',
+        ...extra,
+      });
+    const lines: string[] = [];
+    for (let o = 0; o < 40; o += 1) {
+      const orderId = 20000001 + o;
+      lines.push(order(orderId, `Zoë ${o} 名前`), item(orderId, 1, { note: 'ignored', n: [1] }));
+      // A later copy of each, changed: last write wins.
+      lines.push(item(orderId, 2) + '\r', order(orderId, `Zoë ${o} (2)`), 'not json');
+    }
+    await writeFile(join(awkward, 'orders.json'), lines.join('\n') + '\n');
+    await writeFile(
+      join(awkward, 'products.json'),
+      JSON.stringify({ productId: 999900001, productName: 'Café', productPrice: 1 }) + '\n',
+    );
+    const paths = {
+      productsPath: join(awkward, 'products.json'),
+      ordersPath: join(awkward, 'orders.json'),
+    };
+    const wanted: ComparableRow[] = [];
+    for await (const row of expectedRows(paths)) wanted.push(row);
+    expect(wanted).toHaveLength(40);
+    expect(wanted[7]).toMatchObject({
+      shipToName: 'Zoë 7 (2)',
+      itemAmount: 2,
+      productName: 'Café',
+    });
+    // The table holds the last copies, but for one row that holds the first copy's amount.
+    const tableName = await freshTable(
+      wanted.map((row, i) => (i === 7 ? { ...row, itemAmount: 1 } : row)),
+    );
+    for (const partitionBytes of [512, 1 << 30]) {
+      const result = await verifyTable({ dynamodb, tableName, ...paths, partitionBytes });
+      expect(result).toMatchObject({ expected: 40, landed: 40, matched: 39, mismatched: 1 });
+      expect(result.input).toMatchObject({ orders: 80, items: 80, badLines: 40, repeatedKeys: 80 });
+      expect(result.examples.mismatched).toEqual([
+        {
+          key: '20000008/999900001',
+          differences: [{ field: 'itemAmount', expected: 2, actual: 1 }],
+        },
+      ]);
+    }
+  });
+});
+
 describe('kse verify', () => {
   it('exits 0 and prints EXACT for an exact table, 1 and NOT EXACT otherwise', async () => {
     const good = await freshTable(rows);
