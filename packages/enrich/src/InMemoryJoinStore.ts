@@ -75,11 +75,12 @@ export class InPlaceBatch {
  */
 export class InMemoryJoinStore implements JoinStateStore {
   /** The state itself, used in place by {@link IntervalJoin} (internal). */
-  readonly table: JoinTable;
+  table: JoinTable;
   private meta: JoinScopeMeta = { maxTime: undefined };
   private pending: InPlaceBatch | undefined;
   /** Most order ids held at once. */
   readonly maxKeys: number;
+  private readonly bucketMs: number;
 
   constructor(options: InMemoryJoinStoreOptions = {}) {
     const settings = { ...DEFAULT_IN_MEMORY_JOIN_STORE_OPTIONS, ...options };
@@ -88,8 +89,24 @@ export class InMemoryJoinStore implements JoinStateStore {
     if (!(settings.bucketMs > 0))
       throw invalidOption('bucketMs', settings.bucketMs, 'a positive number of ms');
     this.maxKeys = settings.maxKeys;
-    // Room for ~16 s at 1,000 orders/s before the columns first grow (~2 MB).
-    this.table = new JoinTable(settings.bucketMs, Math.min(settings.maxKeys, 16_384));
+    this.bucketMs = settings.bucketMs;
+    this.table = this.emptyTable();
+  }
+
+  /**
+   * Drops the whole state, committed or not, and gives its memory back: the store is as
+   * new. For a process that is done with its joins (`kse run` once its rows have landed
+   * and its mappings have stopped); a join still on this store would see no state at all.
+   */
+  clear(): void {
+    this.pending = undefined;
+    this.meta = { maxTime: undefined };
+    this.table = this.emptyTable();
+  }
+
+  // Room for ~16 s at 1,000 orders/s before the columns first grow (~2 MB).
+  private emptyTable(): JoinTable {
+    return new JoinTable(this.bucketMs, Math.min(this.maxKeys, 16_384));
   }
 
   /** Number of order ids held (including those of a batch not yet committed). */

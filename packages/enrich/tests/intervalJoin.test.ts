@@ -61,6 +61,28 @@ describe('IntervalJoin', () => {
     expect(store.size).toBe(0);
   });
 
+  it('gives all state back on clear(), and a join on the cleared store starts from nothing', async () => {
+    const store = new InMemoryJoinStore();
+    const join = new IntervalJoin({ store, products });
+    for (let orderId = 1; orderId <= 20_000; orderId += 1) {
+      await committed(join.process([at(order(orderId), T0), at(item(orderId, 999900001), T0)]));
+    }
+    // Unfinished work is dropped too: a batch not committed.
+    await join.process([at(order(30_001), T0)]);
+    expect(store.size).toBe(20_001);
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(await store.all()).toEqual([]);
+    expect(store.committedMeta.maxTime).toBeUndefined();
+    // An item of a held order would have joined; on the cleared store it waits alone.
+    const fresh = new IntervalJoin({ store, products });
+    const after = await committed(fresh.process([at(item(7, 999900001), T0 + 5)]));
+    expect(after.rows).toEqual([]);
+    expect(store.size).toBe(1);
+    const joined = await committed(fresh.process([at(order(7), T0 + 6)]));
+    expect(joined.rows).toHaveLength(1);
+  });
+
   it('re-emits a byte-identical row for a redelivered item', async () => {
     const join = new IntervalJoin({ products });
     const first = await committed(
