@@ -67,6 +67,12 @@ export interface PipelineHandlers {
   deadLettered(): number;
   /** The same, by dead-letter code (`KSE_JOIN_UNMATCHED`, `KSE_JOIN_UNMATCHED_ORDER`…). */
   deadLettersByCode(): Record<string, number>;
+  /**
+   * Gives back the memory of the in-memory join state (every shard's store cleared), once
+   * the mappings have stopped: the handlers are not called after it. A run whose replay
+   * outpaces the join holds most of its records in the window by the end of it.
+   */
+  releaseJoinState(): void;
 }
 
 /**
@@ -79,6 +85,7 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
   const { kinesis, dynamodb, s3 } = context.clients;
   const deadLetters = tapDeadLetters(kinesis, context.deadLetterStream, context.retries);
   const { join } = context;
+  const stores: InMemoryJoinStore[] = [];
   const enrich = createEnrichHandler({
     topology: context.topology,
     ...(context.topology === 'seed'
@@ -86,7 +93,13 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
       : { tableName: context.table }),
     productsS3Uri: `s3://${context.products.bucket}/${context.products.key}`,
     ...(context.joinState === 'memory'
-      ? { joinStore: () => new InMemoryJoinStore() }
+      ? {
+          joinStore: () => {
+            const store = new InMemoryJoinStore();
+            stores.push(store);
+            return store;
+          },
+        }
       : { joinStateTable: context.joinStateTable }),
     joinTime: join.time,
     ...(join.latenessSeconds === undefined ? {} : { joinLatenessSeconds: join.latenessSeconds }),
@@ -112,6 +125,9 @@ export function createPipelineHandlers(context: PipelineHandlerContext): Pipelin
     ...(sink === undefined ? {} : { sink }),
     deadLettered: () => deadLetters.accepted,
     deadLettersByCode: () => ({ ...deadLetters.byCode }),
+    releaseJoinState: () => {
+      for (const store of stores) store.clear();
+    },
   };
 }
 

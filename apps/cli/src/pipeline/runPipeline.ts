@@ -173,6 +173,9 @@ async function runPhases(run: RunState): Promise<VerifyResult> {
     replayKinesis.destroy();
   }
   run.throwIfInterrupted();
+  // The mappings have stopped (replayAndLandSampled's end): the join's window, most of
+  // the records when the replay outran the join, is not needed by the verification.
+  wired.handlers.releaseJoinState();
   return phases.run('verify', () =>
     verifyRun(clients.dynamodb, options.table, input, run.samples, run.io.log),
   );
