@@ -14,6 +14,7 @@ import { LocalStackError } from '../errors.js';
 import { listen } from './ports.js';
 import { installDynaliteSpeedups, loadDynalite } from './speedups/dynaliteSpeedups.js';
 import { installKinesaliteSpeedups } from './speedups/kinesaliteSpeedups.js';
+import { boundEmulatorOpenFiles } from './levelDbOpenFiles.js';
 
 /** The emulated services. */
 export const LOCAL_SERVICES = ['kinesis', 'dynamodb', 's3'] as const;
@@ -165,6 +166,7 @@ export async function startEmulators(
   try {
     if (dataDir !== undefined) {
       for (const sub of services) mkdirSync(join(dataDir, sub), { recursive: true });
+      boundEmulatorOpenFiles();
     }
     const servers: Promise<[LocalService, number]>[] = [];
     const serve = (service: LocalService, server: Server): void => {
