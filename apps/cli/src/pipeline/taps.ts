@@ -70,7 +70,7 @@ export function tapTableWrites(
       const requests = input.RequestItems?.[tableName];
       if (requests === undefined) return result;
       const output = result.output as { UnprocessedItems?: Record<string, WriteRequest[]> };
-      // Usually none: only then is a key string made per row.
+      // Usually empty: a key string per row is made only when it is not.
       const unprocessed = new Set<string>();
       for (const request of output.UnprocessedItems?.[tableName] ?? []) {
         const item = request.PutRequest?.Item;
