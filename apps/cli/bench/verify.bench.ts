@@ -8,6 +8,12 @@
  *   npm run bench:verify -w @kse/cli                          # 100k and 1M rows, 4 segments
  *   npm run bench:verify -w @kse/cli -- --rows 100000 --segments 1,2,4,8
  *   npm run bench:verify -w @kse/cli -- --rows 100000 --partition-mb 8
+ *   npm run bench:verify -w @kse/cli -- --dynamodb dynamodb-local   # the table in DynamoDB Local
+ *
+ * `--dynamodb dynamodb-local` puts the table in AWS's DynamoDB Local (the jar inside
+ * `amplify-dynamodb-simulator`, run with the machine's Java, in memory) instead of the
+ * embedded stack's dynalite: the same `kse verify` against a faster server, which tells the
+ * verifier's own cost from the emulator's.
  *
  * Goal (issue 22): 1 M rows verified in ≤ 15 s; the verify phase's RSS flat from 100 k to
  * 1 M rows. Needs `npx nx run @kse/cli:build` first (it runs dist/main.js).
@@ -23,13 +29,23 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { generateDataset } from '@kse/generator';
-import { createDynamoDbClient, ensureTable, spawnLocalStack } from '@kse/local-stack';
+import {
+  createDynamoDbClient,
+  ensureTable,
+  spawnLocalStack,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '@kse/local-stack';
 import { ENRICHED_TABLE_KEY, toDynamoItem, type Order } from '@kse/schemas';
 import { loadProductNames, readSourceRecords } from '../src/verify/expectedRows.js';
 import { emptyExpectedStats } from '../src/verify/expectedStats.js';
 
 const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 
+function textFlag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : process.argv[at + 1]!;
+}
 function listFlag(name: string, fallback: number[]): number[] {
   const at = process.argv.indexOf(name);
   return at < 0 ? fallback : process.argv[at + 1]!.split(',').map(Number);
@@ -37,9 +53,23 @@ function listFlag(name: string, fallback: number[]): number[] {
 const rowCounts = listFlag('--rows', [100_000, 1_000_000]);
 const segmentCounts = listFlag('--segments', [4]);
 const partitionMb = listFlag('--partition-mb', [])[0];
+const server = textFlag('--dynamodb', 'dynalite');
+if (server !== 'dynalite' && server !== 'dynamodb-local') {
+  throw new Error(`--dynamodb: "dynalite" or "dynamodb-local", not ${JSON.stringify(server)}`);
+}
 
 const stack = await spawnLocalStack({ speedups: true });
-const dynamodb = createDynamoDbClient(stack.config);
+// In memory either way; DynamoDB Local with the JVM's own defaults (C2 compiler), sized for
+// a million rows.
+const dynamoDbLocal: DynamoDbLocal | undefined =
+  server === 'dynamodb-local'
+    ? await startDynamoDbLocal({ heap: '2g', jvmFlags: ['-XX:-UsePerfData'] })
+    : undefined;
+const endpoint = dynamoDbLocal?.endpoint ?? stack.endpoints.dynamodb;
+const dynamodb = createDynamoDbClient({
+  ...stack.config,
+  endpoints: { ...stack.config.endpoints, dynamodb: endpoint },
+});
 try {
   for (const rows of rowCounts) {
     const dir = await mkdtemp(join(tmpdir(), 'kse-bench-verify-'));
@@ -51,10 +81,11 @@ try {
       const loaded = await load(dir, table);
       const loadSeconds = (performance.now() - loadStarted) / 1000;
       for (const segments of segmentCounts) {
-        const run = await verify(dir, table, stack.endpoints.dynamodb, segments);
+        const run = await verify(dir, table, endpoint, segments);
         console.log(
           JSON.stringify({
             rows: loaded,
+            dynamodb: server,
             loadSeconds: round(loadSeconds),
             segments,
             partitionMb: partitionMb ?? 'default',
@@ -72,6 +103,7 @@ try {
   }
 } finally {
   dynamodb.destroy();
+  await dynamoDbLocal?.stop();
   await stack.stop();
 }
 
